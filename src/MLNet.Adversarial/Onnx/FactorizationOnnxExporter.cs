@@ -16,8 +16,9 @@ namespace MLNet.Adversarial.Onnx;
 /// and options give byte-identical files.
 /// </summary>
 /// <remarks>
-/// Id inputs are declared with an unspecified rank and flattened inside the graph, so ONNX Runtime accepts both
-/// <c>[N]</c> and <c>[N,1]</c> (ML.NET feeds a scalar column as <c>[1,1]</c>). The LabelEncoder is version 2
+/// Id inputs are flattened inside the graph and declared as <see cref="OnnxExportOptions.IdInputShape"/> says:
+/// rank unspecified (ONNX Runtime accepts <c>[N]</c> and <c>[N,1]</c>) or <c>[N,1]</c> (ML.NET's
+/// <c>ApplyOnnxModel</c>, which feeds a scalar column as <c>[1,1]</c>). The LabelEncoder is version 2
 /// with <c>keys_int64s</c>/<c>keys_strings</c> → <c>values_int64s</c>, which ONNX Runtime implements for
 /// int64 → int64 and string → int64.
 /// </remarks>
@@ -43,14 +44,15 @@ public static class FactorizationOnnxExporter
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids, int64 or string as the vocabularies
     /// are, shape <c>[N]</c> or <c>[N,1]</c>), output float <c>score</c> <c>[N]</c> = p_u · q_i + b_i.
+    /// Through ML.NET (<see cref="OnnxIdInputShape.Column"/>), <c>score</c> is a known-size vector of one float.
     /// </summary>
     public static byte[] ExportPairwiseScorer(FactorizationModel model, OnnxExportOptions options)
     {
         Validate(model, options);
         int d = model.Dimension;
         var g = new OnnxGraphBuilder("pairwise_scorer");
-        var user = RawIdToIndex(g, UserInput, model.Users);
-        var item = RawIdToIndex(g, ItemInput, model.Items);
+        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
+        var item = RawIdToIndex(g, ItemInput, model.Items, options.IdInputShape);
 
         g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, d);
         g.Initializer("item_factors", [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
@@ -86,7 +88,7 @@ public static class FactorizationOnnxExporter
         int k = Math.Min(options.K, items);
 
         var g = new OnnxGraphBuilder("top_k");
-        var user = RawIdToIndex(g, UserInput, model.Users);
+        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
         g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], users + 1, d);
         g.Initializer("item_factors", model.ItemFactors, items, d);
         g.Initializer("item_bias", model.ItemBias, items);
@@ -108,19 +110,19 @@ public static class FactorizationOnnxExporter
         g.Output(ItemIdsOutput, ElementType(model.Items), [BatchDim, (long)k]);
         g.Output(ScoresOutput, DataType.Float, [BatchDim, (long)k]);
 
-        WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract);
-        g.Metadata(OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture));
-        g.Metadata(OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false");
+        WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract,
+            (OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
+            (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"));
         return Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
     }
 
     /// <summary>
-    /// Declares raw-id input <paramref name="name"/> (rank unspecified), flattens it to <c>[N]</c> and maps it to
-    /// row indices; ids outside <paramref name="vocabulary"/> get <c>vocabulary.Count</c>, the fallback row.
+    /// Declares raw-id input <paramref name="name"/>, flattens it to <c>[N]</c> and maps it to row indices; ids
+    /// outside <paramref name="vocabulary"/> get <c>vocabulary.Count</c>, the fallback row.
     /// </summary>
-    private static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary)
+    private static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary, OnnxIdInputShape shape)
     {
-        g.Input(name, ElementType(vocabulary), dims: null);
+        g.Input(name, ElementType(vocabulary), shape == OnnxIdInputShape.Column ? [BatchDim, 1L] : null);
         if (!g.HasInitializer("flat_shape")) g.Initializer("flat_shape", [-1L], 1);
         var flat = g.Node("Reshape", [name, "flat_shape"], $"{name}_flat");
         var indices = new long[vocabulary.Count];
@@ -157,19 +159,26 @@ public static class FactorizationOnnxExporter
             throw new ArgumentException("TrainingData must use the model's user and item vocabularies.", nameof(options));
     }
 
-    private static void WriteMetadata(OnnxGraphBuilder g, FactorizationModel model, OnnxExportOptions options, string contract)
+    /// <summary>
+    /// Writes the metadata, <paramref name="contract"/> last: <c>metadata_props</c> is the final field of the file,
+    /// so a file cut short at an entry boundary (which still parses) lacks the contract entry.
+    /// </summary>
+    private static void WriteMetadata(OnnxGraphBuilder g, FactorizationModel model, OnnxExportOptions options, string contract,
+        params (string Key, string Value)[] extra)
     {
-        g.Metadata(OnnxMetadataKeys.Contract, contract);
         g.Metadata(OnnxMetadataKeys.ModelKind, options.ModelKind);
         g.Metadata(OnnxMetadataKeys.UserCount, model.Users.Count.ToString(CultureInfo.InvariantCulture));
         g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
         g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(model.Users));
         g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(model.Items));
+        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? "column" : "any-rank");
         g.Metadata(OnnxMetadataKeys.Dimension, model.Dimension.ToString(CultureInfo.InvariantCulture));
         if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
         g.Metadata(OnnxMetadataKeys.LibraryVersion, LibraryVersion);
         foreach (var (key, value) in options.HyperParameters.OrderBy(e => e.Key, StringComparer.Ordinal))
             g.Metadata(OnnxMetadataKeys.HyperParameterPrefix + key, value);
+        foreach (var (key, value) in extra) g.Metadata(key, value);
+        g.Metadata(OnnxMetadataKeys.Contract, contract);
     }
 
     private static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build("MLNet.Adversarial", LibraryVersion, doc).ToByteArray();

@@ -19,4 +19,7 @@ public record OnnxExportOptions
     /// is recorded; the top-K export also needs them to exclude training items.
     /// </summary>
     public InteractionData? TrainingData { get; init; }
+
+    /// <summary>How the id inputs are declared; <see cref="OnnxIdInputShape.Column"/> for serving through ML.NET.</summary>
+    public OnnxIdInputShape IdInputShape { get; init; } = OnnxIdInputShape.AnyRank;
 }

@@ -3,7 +3,10 @@ namespace MLNet.Adversarial.Onnx;
 /// <summary>The <c>metadata_props</c> keys and values the exporter writes, for readers of the files.</summary>
 public static class OnnxMetadataKeys
 {
-    /// <summary>The serving contract: <see cref="PairwiseScorerContract"/> or <see cref="TopKContract"/>.</summary>
+    /// <summary>
+    /// The serving contract: <see cref="PairwiseScorerContract"/> or <see cref="TopKContract"/>. Always the last
+    /// entry, so its presence shows the file was not cut short (see <see cref="OnnxModelFile.Validate(byte[], string, string?)"/>).
+    /// </summary>
     public const string Contract = "contract";
 
     /// <summary>Contract of a model with inputs <c>user</c>, <c>item</c> and output <c>score</c>.</summary>
@@ -26,6 +29,9 @@ public static class OnnxMetadataKeys
 
     /// <summary>Type of the raw item ids: <c>int64</c> or <c>string</c>.</summary>
     public const string ItemIdType = "item_id_type";
+
+    /// <summary>How the id inputs are declared: <c>any-rank</c> or <c>column</c> (see <see cref="OnnxIdInputShape"/>).</summary>
+    public const string IdInputShape = "id_input_shape";
 
     /// <summary>Embedding dimension.</summary>
     public const string Dimension = "dimension";

@@ -9,14 +9,16 @@ namespace MLNet.Adversarial.Tests.Onnx;
 public sealed class PairwiseScorerExportTests
 {
     [TestMethod]
-    [DataRow(IdKind.Int64, false)]
-    [DataRow(IdKind.Int64, true)]
-    [DataRow(IdKind.String, false)]
-    [DataRow(IdKind.String, true)]
-    public void OnnxScoresEqualTheModelForKnownAndUnknownIds(IdKind kind, bool columnShaped)
+    [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, false)]
+    [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, true)]
+    [DataRow(IdKind.Int64, OnnxIdInputShape.Column, true)]
+    [DataRow(IdKind.String, OnnxIdInputShape.AnyRank, false)]
+    [DataRow(IdKind.String, OnnxIdInputShape.AnyRank, true)]
+    [DataRow(IdKind.String, OnnxIdInputShape.Column, true)]
+    public void OnnxScoresEqualTheModelForKnownAndUnknownIds(IdKind kind, OnnxIdInputShape declared, bool columnShaped)
     {
         var model = RandomModel(kind);
-        using var session = Session(FactorizationOnnxExporter.ExportPairwiseScorer(model, Options()));
+        using var session = Session(FactorizationOnnxExporter.ExportPairwiseScorer(model, Options() with { IdInputShape = declared }));
 
         // Every (user, item) pair over known ids plus a few unknown ones on each side.
         var (userInts, userStrings) = KnownAndUnknownIds(model.Users);
@@ -43,6 +45,16 @@ public sealed class PairwiseScorerExportTests
     }
 
     [TestMethod]
+    public void ColumnDeclaredInputsRejectFlatIds()
+    {
+        var model = RandomModel(IdKind.Int64);
+        using var session = Session(FactorizationOnnxExporter.ExportPairwiseScorer(model, Options() with { IdInputShape = OnnxIdInputShape.Column }));
+        var ids = model.Users.Int64Ids[..2].ToArray();
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => session.Run([IdInput("user", ids, null, false), IdInput("item", ids, null, false)]));
+        StringAssert.Contains(e.Message, "rank");
+    }
+
+    [TestMethod]
     public void ExportIsDeterministic()
     {
         var model = RandomModel(IdKind.String);
@@ -65,6 +77,7 @@ public sealed class PairwiseScorerExportTests
         Assert.AreEqual(Items.ToString(), metadata[OnnxMetadataKeys.ItemCount]);
         Assert.AreEqual(Dimension.ToString(), metadata[OnnxMetadataKeys.Dimension]);
         Assert.AreEqual("int64", metadata[OnnxMetadataKeys.UserIdType]);
+        Assert.AreEqual("any-rank", metadata[OnnxMetadataKeys.IdInputShape]);
         Assert.AreEqual(training.ComputeHash(), metadata[OnnxMetadataKeys.TrainingDataHash]);
         Assert.AreEqual("0.05", metadata["hparam.lr"]);
         Assert.AreEqual("20", metadata["hparam.epochs"]);
