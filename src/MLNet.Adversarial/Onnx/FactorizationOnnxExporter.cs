@@ -43,7 +43,8 @@ public static class FactorizationOnnxExporter
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids, int64 or string as the vocabularies
-    /// are, shape <c>[N]</c> or <c>[N,1]</c>), output float <c>score</c> <c>[N]</c> = p_u · q_i + b_i.
+    /// are, shape <c>[N]</c> or <c>[N,1]</c>; see <see cref="OnnxExportOptions.IdInputShape"/>), output float
+    /// <c>score</c> <c>[N]</c> = p_u · q_i + b_i.
     /// Through ML.NET (<see cref="OnnxIdInputShape.Column"/>), <c>score</c> is a known-size vector of one float.
     /// </summary>
     public static byte[] ExportPairwiseScorer(FactorizationModel model, OnnxExportOptions options)
@@ -54,12 +55,12 @@ public static class FactorizationOnnxExporter
         var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
         var item = RawIdToIndex(g, ItemInput, model.Items, options.IdInputShape);
 
-        g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, d);
+        var userFactors = UserFactorsWithFallback(g, model);
         g.Initializer("item_factors", [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
         g.Initializer("item_bias", [.. model.ItemBias, model.FallbackItemBias], model.Items.Count + 1);
         g.Initializer("axis_1", [1L], 1);
 
-        var p = g.Node("Gather", ["user_factors", user], "p");
+        var p = g.Node("Gather", [userFactors, user], "p");
         var q = g.Node("Gather", ["item_factors", item], "q");
         var dot = g.Node("ReduceSum", [g.Node("Mul", [p, q], "pq"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
         var b = g.Node("Gather", ["item_bias", item], "b");
@@ -71,7 +72,8 @@ public static class FactorizationOnnxExporter
     }
 
     /// <summary>
-    /// The top-K recommender: input <c>user</c> (raw ids, <c>[N]</c> or <c>[N,1]</c>), outputs <c>item_ids</c>
+    /// The top-K recommender: input <c>user</c> (raw ids, <c>[N]</c> or <c>[N,1]</c>; see
+    /// <see cref="OnnxExportOptions.IdInputShape"/>), outputs <c>item_ids</c>
     /// <c>[N,K]</c> (raw ids) and float <c>scores</c> <c>[N,K]</c>, sorted by descending score, ties by the lower
     /// item index (ONNX TopK semantics). K is clamped to the catalogue size. With
     /// <see cref="TopKExportOptions.ExcludeTrainingItems"/>, a user's training items score -inf; unknown users
@@ -84,16 +86,16 @@ public static class FactorizationOnnxExporter
         if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"K must be positive, got {options.K}.");
         if (options.ExcludeTrainingItems && options.TrainingData is null)
             throw new ArgumentException("Excluding training items needs TrainingData.", nameof(options));
-        int users = model.Users.Count, items = model.Items.Count, d = model.Dimension;
+        int users = model.Users.Count, items = model.Items.Count;
         int k = Math.Min(options.K, items);
 
         var g = new OnnxGraphBuilder("top_k");
         var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
-        g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], users + 1, d);
-        g.Initializer("item_factors", model.ItemFactors, items, d);
+        var userFactors = UserFactorsWithFallback(g, model);
+        g.Initializer("item_factors", model.ItemFactors, items, model.Dimension);
         g.Initializer("item_bias", model.ItemBias, items);
         g.Initializer("k", [(long)k], 1);
-        var p = g.Node("Gather", ["user_factors", user], "p");
+        var p = g.Node("Gather", [userFactors, user], "p");
         var scores = g.Node("Gemm", [p, "item_factors", "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         if (options.ExcludeTrainingItems)
         {
@@ -133,6 +135,10 @@ public static class FactorizationOnnxExporter
         return g.Node("LabelEncoder", OnnxGraphBuilder.MlDomain, [flat], [$"{name}_index"],
             keys, OnnxGraphBuilder.Attr("values_int64s", indices), OnnxGraphBuilder.Attr("default_int64", vocabulary.Count))[0];
     }
+
+    /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>
+    private static string UserFactorsWithFallback(OnnxGraphBuilder g, FactorizationModel model) =>
+        g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, model.Dimension);
 
     /// <summary>Row-major [users + 1, items] flags of training positives; the last (fallback) row is empty.</summary>
     private static bool[] ExclusionMask(InteractionData training, long maxCells)
