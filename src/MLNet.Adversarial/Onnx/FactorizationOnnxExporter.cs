@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Reflection;
+using Google.Protobuf;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace MLNet.Adversarial.Onnx;
+
+/// <summary>
+/// Writes a <see cref="FactorizationModel"/> as a self-contained ONNX model (opset 17 plus <c>ai.onnx.ml</c> 3)
+/// that takes raw ids, so serving needs no id mapping of its own. Raw ids are mapped to rows by an
+/// <c>ai.onnx.ml.LabelEncoder</c> whose default is the vocabulary size, the index of an appended fallback row
+/// (the model's mean vectors and mean bias): unknown ids are scored exactly like
+/// <see cref="FactorizationModel.Score(int, int)"/> with index -1. The output is deterministic: the same model
+/// and options give byte-identical files.
+/// </summary>
+/// <remarks>
+/// Id inputs are flattened inside the graph and declared as <see cref="OnnxExportOptions.IdInputShape"/> says:
+/// rank unspecified (ONNX Runtime accepts <c>[N]</c> and <c>[N,1]</c>) or <c>[N,1]</c> (ML.NET's
+/// <c>ApplyOnnxModel</c>, which feeds a scalar column as <c>[1,1]</c>). The LabelEncoder is version 2
+/// with <c>keys_int64s</c>/<c>keys_strings</c> → <c>values_int64s</c>, which ONNX Runtime implements for
+/// int64 → int64 and string → int64.
+/// </remarks>
+public static class FactorizationOnnxExporter
+{
+    /// <summary>Name of the user-id input.</summary>
+    public const string UserInput = "user";
+
+    /// <summary>Name of the item-id input of the pairwise scorer.</summary>
+    public const string ItemInput = "item";
+
+    /// <summary>Name of the pairwise scorer's output, float <c>[N]</c>.</summary>
+    public const string ScoreOutput = "score";
+
+    /// <summary>Name of the top-K output holding raw item ids, <c>[N,K]</c>.</summary>
+    public const string ItemIdsOutput = "item_ids";
+
+    /// <summary>Name of the top-K output holding the scores, float <c>[N,K]</c>, descending.</summary>
+    public const string ScoresOutput = "scores";
+
+    private const string BatchDim = "N";
+
+    /// <summary>
+    /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids, int64 or string as the vocabularies
+    /// are, shape <c>[N]</c> or <c>[N,1]</c>; see <see cref="OnnxExportOptions.IdInputShape"/>), output float
+    /// <c>score</c> <c>[N]</c> = p_u · q_i + b_i.
+    /// Through ML.NET (<see cref="OnnxIdInputShape.Column"/>), <c>score</c> is a known-size vector of one float.
+    /// </summary>
+    public static byte[] ExportPairwiseScorer(FactorizationModel model, OnnxExportOptions options)
+    {
+        Validate(model, options);
+        int d = model.Dimension;
+        var g = new OnnxGraphBuilder("pairwise_scorer");
+        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
+        var item = RawIdToIndex(g, ItemInput, model.Items, options.IdInputShape);
+
+        var userFactors = UserFactorsWithFallback(g, model);
+        g.Initializer("item_factors", [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
+        g.Initializer("item_bias", [.. model.ItemBias, model.FallbackItemBias], model.Items.Count + 1);
+        g.Initializer("axis_1", [1L], 1);
+
+        var p = g.Node("Gather", [userFactors, user], "p");
+        var q = g.Node("Gather", ["item_factors", item], "q");
+        var dot = g.Node("ReduceSum", [g.Node("Mul", [p, q], "pq"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
+        var b = g.Node("Gather", ["item_bias", item], "b");
+        g.Node("Add", [dot, b], ScoreOutput);
+        g.Output(ScoreOutput, DataType.Float, [BatchDim]);
+
+        WriteMetadata(g, model, options, OnnxMetadataKeys.PairwiseScorerContract);
+        return Finish(g, "Pairwise scorer: score[n] = p(user[n]) · q(item[n]) + b(item[n]); unknown ids use the mean vectors and bias.");
+    }
+
+    /// <summary>
+    /// The top-K recommender: input <c>user</c> (raw ids, <c>[N]</c> or <c>[N,1]</c>; see
+    /// <see cref="OnnxExportOptions.IdInputShape"/>), outputs <c>item_ids</c>
+    /// <c>[N,K]</c> (raw ids) and float <c>scores</c> <c>[N,K]</c>, sorted by descending score, ties by the lower
+    /// item index (ONNX TopK semantics). K is clamped to the catalogue size. With
+    /// <see cref="TopKExportOptions.ExcludeTrainingItems"/>, a user's training items score -inf; unknown users
+    /// get the fallback vector and no exclusions.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The exclusion mask would exceed <see cref="TopKExportOptions.MaxExclusionMaskCells"/>.</exception>
+    public static byte[] ExportTopK(FactorizationModel model, TopKExportOptions options)
+    {
+        Validate(model, options);
+        if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"K must be positive, got {options.K}.");
+        if (options.ExcludeTrainingItems && options.TrainingData is null)
+            throw new ArgumentException("Excluding training items needs TrainingData.", nameof(options));
+        int users = model.Users.Count, items = model.Items.Count;
+        int k = Math.Min(options.K, items);
+
+        var g = new OnnxGraphBuilder("top_k");
+        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
+        var userFactors = UserFactorsWithFallback(g, model);
+        g.Initializer("item_factors", model.ItemFactors, items, model.Dimension);
+        g.Initializer("item_bias", model.ItemBias, items);
+        g.Initializer("k", [(long)k], 1);
+        var p = g.Node("Gather", [userFactors, user], "p");
+        var scores = g.Node("Gemm", [p, "item_factors", "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
+        if (options.ExcludeTrainingItems)
+        {
+            g.Initializer("trained", ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
+            g.Initializer("minus_inf", [float.NegativeInfinity]);
+            var excluded = g.Node("Gather", ["trained", user], "excluded");
+            scores = g.Node("Where", [excluded, "minus_inf", scores], "open_scores");
+        }
+        var top = g.Node("TopK", "", [scores, "k"], [ScoresOutput, "top_index"],
+            OnnxGraphBuilder.Attr("axis", -1), OnnxGraphBuilder.Attr("largest", 1), OnnxGraphBuilder.Attr("sorted", 1));
+        if (model.Items.Kind == IdKind.Int64) g.Initializer("item_id_table", model.Items.Int64Ids, items);
+        else g.Initializer("item_id_table", model.Items.StringIds, items);
+        g.Node("Gather", ["item_id_table", top[1]], ItemIdsOutput);
+        g.Output(ItemIdsOutput, ElementType(model.Items), [BatchDim, (long)k]);
+        g.Output(ScoresOutput, DataType.Float, [BatchDim, (long)k]);
+
+        WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract,
+            (OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
+            (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"));
+        return Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
+    }
+
+    /// <summary>
+    /// Declares raw-id input <paramref name="name"/>, flattens it to <c>[N]</c> and maps it to row indices; ids
+    /// outside <paramref name="vocabulary"/> get <c>vocabulary.Count</c>, the fallback row.
+    /// </summary>
+    private static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary, OnnxIdInputShape shape)
+    {
+        g.Input(name, ElementType(vocabulary), shape == OnnxIdInputShape.Column ? [BatchDim, 1L] : null);
+        if (!g.HasInitializer("flat_shape")) g.Initializer("flat_shape", [-1L], 1);
+        var flat = g.Node("Reshape", [name, "flat_shape"], $"{name}_flat");
+        var indices = new long[vocabulary.Count];
+        for (int i = 0; i < indices.Length; i++) indices[i] = i;
+        var keys = vocabulary.Kind == IdKind.Int64
+            ? OnnxGraphBuilder.Attr("keys_int64s", vocabulary.Int64Ids)
+            : OnnxGraphBuilder.Attr("keys_strings", vocabulary.StringIds);
+        return g.Node("LabelEncoder", OnnxGraphBuilder.MlDomain, [flat], [$"{name}_index"],
+            keys, OnnxGraphBuilder.Attr("values_int64s", indices), OnnxGraphBuilder.Attr("default_int64", vocabulary.Count))[0];
+    }
+
+    /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>
+    private static string UserFactorsWithFallback(OnnxGraphBuilder g, FactorizationModel model) =>
+        g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, model.Dimension);
+
+    /// <summary>Row-major [users + 1, items] flags of training positives; the last (fallback) row is empty.</summary>
+    private static bool[] ExclusionMask(InteractionData training, long maxCells)
+    {
+        long cells = (long)(training.Users.Count + 1) * training.Items.Count;
+        if (cells > maxCells || cells > Array.MaxLength)
+            throw new InvalidOperationException(
+                $"Excluding training items needs a dense {training.Users.Count + 1}×{training.Items.Count} mask ({cells:N0} cells), " +
+                $"over the limit of {maxCells:N0}. Export with ExcludeTrainingItems = false and filter seen items when serving, " +
+                "or raise MaxExclusionMaskCells.");
+        var mask = new bool[cells];
+        for (int u = 0; u < training.Users.Count; u++)
+            foreach (var i in training.ItemsOf(u)) mask[(long)u * training.Items.Count + i] = true;
+        return mask;
+    }
+
+    private static void Validate(FactorizationModel model, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ModelKind)) throw new ArgumentException("ModelKind is required.", nameof(options));
+        if (model.Users.Count == 0 || model.Items.Count == 0) throw new ArgumentException("The model has no users or no items.", nameof(model));
+        if (options.TrainingData is { } t && (!t.Users.Equals(model.Users) || !t.Items.Equals(model.Items)))
+            throw new ArgumentException("TrainingData must use the model's user and item vocabularies.", nameof(options));
+    }
+
+    /// <summary>
+    /// Writes the metadata, <paramref name="contract"/> last: <c>metadata_props</c> is the final field of the file,
+    /// so a file cut short at an entry boundary (which still parses) lacks the contract entry.
+    /// </summary>
+    private static void WriteMetadata(OnnxGraphBuilder g, FactorizationModel model, OnnxExportOptions options, string contract,
+        params (string Key, string Value)[] extra)
+    {
+        g.Metadata(OnnxMetadataKeys.ModelKind, options.ModelKind);
+        g.Metadata(OnnxMetadataKeys.UserCount, model.Users.Count.ToString(CultureInfo.InvariantCulture));
+        g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
+        g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(model.Users));
+        g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(model.Items));
+        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? "column" : "any-rank");
+        g.Metadata(OnnxMetadataKeys.Dimension, model.Dimension.ToString(CultureInfo.InvariantCulture));
+        if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
+        g.Metadata(OnnxMetadataKeys.LibraryVersion, LibraryVersion);
+        foreach (var (key, value) in options.HyperParameters.OrderBy(e => e.Key, StringComparer.Ordinal))
+            g.Metadata(OnnxMetadataKeys.HyperParameterPrefix + key, value);
+        foreach (var (key, value) in extra) g.Metadata(key, value);
+        g.Metadata(OnnxMetadataKeys.Contract, contract);
+    }
+
+    private static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build("MLNet.Adversarial", LibraryVersion, doc).ToByteArray();
+
+    private static DataType ElementType(IdVocabulary v) => v.Kind == IdKind.Int64 ? DataType.Int64 : DataType.String;
+
+    private static string IdTypeName(IdVocabulary v) => v.Kind == IdKind.Int64 ? "int64" : "string";
+
+    /// <summary>The informational version of this assembly (e.g. <c>0.1.0+commit</c>).</summary>
+    internal static string LibraryVersion { get; } =
+        typeof(FactorizationOnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(FactorizationOnnxExporter).Assembly.GetName().Version?.ToString() ?? "unknown";
+}

@@ -1,0 +1,25 @@
+using MLNet.Adversarial.Data;
+
+namespace MLNet.Adversarial.Onnx;
+
+/// <summary>
+/// What the caller tells the ONNX exporter about a model, written into the model's <c>metadata_props</c>
+/// (see <see cref="OnnxMetadataKeys"/>) so a served file says what produced it.
+/// </summary>
+public record OnnxExportOptions
+{
+    /// <summary>The kind of model, e.g. <c>"bpr-mf"</c> or <c>"apr-mf"</c>.</summary>
+    public required string ModelKind { get; init; }
+
+    /// <summary>Training hyper-parameters (name → invariant text), written as <c>hparam.&lt;name&gt;</c> entries in ordinal key order.</summary>
+    public IReadOnlyDictionary<string, string> HyperParameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The training positives, over the model's vocabularies. When set, their <see cref="InteractionData.ComputeHash"/>
+    /// is recorded; the top-K export also needs them to exclude training items.
+    /// </summary>
+    public InteractionData? TrainingData { get; init; }
+
+    /// <summary>How the id inputs are declared; <see cref="OnnxIdInputShape.Column"/> for serving through ML.NET.</summary>
+    public OnnxIdInputShape IdInputShape { get; init; } = OnnxIdInputShape.AnyRank;
+}
