@@ -1,0 +1,98 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Trainers;
+
+namespace MLNet.Adversarial.Serving;
+
+/// <summary>
+/// The fitted recommender: adds a score column to (user, item) rows by running the exported ONNX scorer through
+/// ML.NET's ONNX transformer. It also carries the trained <see cref="FactorizationModel"/>, both ONNX exports, the
+/// training history and a TorchSharp checkpoint to continue training from.
+/// </summary>
+/// <remarks>
+/// ML.NET does not let third-party transformers persist themselves, so this one delegates to a chain of stock
+/// transformers. <c>mlContext.Model.Save</c> therefore writes that chain, and <c>mlContext.Model.Load</c> returns it
+/// (a <c>TransformerChain&lt;ITransformer&gt;</c>) with identical scores. Call <c>mlContext.Adversarial()</c> once
+/// before loading, so ML.NET can find this library's score mapping.
+/// </remarks>
+public sealed class RecommenderTransformer : ITransformer, IDisposable
+{
+    private readonly ITransformer _scoring;
+
+    private RecommenderTransformer(ITransformer scoring, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
+        TrainingResult training, TrainingCheckpoint checkpoint, InteractionData trainingData)
+    {
+        _scoring = scoring;
+        Model = model;
+        ScorerOnnx = scorerOnnx;
+        TopKOnnx = topKOnnx;
+        Training = training;
+        Checkpoint = checkpoint;
+        TrainingData = trainingData;
+    }
+
+    internal static RecommenderTransformer Create(MLContext mlContext, IDataView input, InteractionData train, TrainingResult result,
+        TrainingCheckpoint checkpoint, FactorizationTrainerOptions options, string modelKind, IReadOnlyDictionary<string, string> hyperParameters)
+    {
+        var export = new OnnxExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train };
+        var scorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export);
+        var topK = FactorizationOnnxExporter.ExportTopK(result.Model,
+            new TopKExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train, K = options.TopK, ExcludeTrainingItems = options.ExcludeTrainingItemsFromTopK });
+        var servingScorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export with { IdInputShape = OnnxIdInputShape.Column });
+        var scoring = ScoringPipeline.Build(mlContext, input, servingScorer, options.UserColumnName, options.ItemColumnName,
+            result.Model.Users.Kind, result.Model.Items.Kind, options.ScoreColumnName,
+            options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu);
+        return new RecommenderTransformer(scoring, result.Model, scorer, topK, result, checkpoint, train);
+    }
+
+    /// <summary>The trained model as plain arrays (embeddings, biases, vocabularies).</summary>
+    public FactorizationModel Model { get; }
+
+    /// <summary>The pairwise scorer ONNX model (inputs <c>user</c>, <c>item</c> as raw ids; output <c>score</c>).</summary>
+    public byte[] ScorerOnnx { get; }
+
+    /// <summary>The top-K recommender ONNX model (input <c>user</c>; outputs <c>item_ids</c> and <c>scores</c>).</summary>
+    public byte[] TopKOnnx { get; }
+
+    /// <summary>Per-epoch figures and the selected epoch.</summary>
+    public TrainingResult Training { get; }
+
+    /// <summary>The TorchSharp state at the end of training, to continue with <see cref="AprTrainer.Options.ResumeFrom"/>.</summary>
+    public TrainingCheckpoint Checkpoint { get; }
+
+    /// <summary>The training positives (used to exclude already-seen items when recommending).</summary>
+    public InteractionData TrainingData { get; }
+
+    /// <summary>Writes the pairwise scorer ONNX file.</summary>
+    public void SaveScorerOnnx(string path) => AtomicFile.WriteAllBytes(path, ScorerOnnx);
+
+    /// <summary>Writes the top-K recommender ONNX file.</summary>
+    public void SaveTopKOnnx(string path) => AtomicFile.WriteAllBytes(path, TopKOnnx);
+
+    /// <summary>Writes the TorchSharp training checkpoint.</summary>
+    public void SaveCheckpoint(string path) => Checkpoint.Save(path);
+
+    /// <summary>The stock ML.NET transformer chain that does the scoring (what <c>Model.Save</c> persists).</summary>
+    public ITransformer ScoringTransformer => _scoring;
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => _scoring.IsRowToRowMapper;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _scoring.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _scoring.GetRowToRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input) => _scoring.Transform(input);
+
+    /// <summary>Saves the scoring chain (see the remarks on the class).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Save(ctx);
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => (_scoring as IDisposable)?.Dispose();
+}

@@ -1,0 +1,160 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Serving;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>
+/// Adversarial Personalized Ranking (He et al., SIGIR 2018): BPR matrix factorisation trained against worst-case
+/// perturbations of its embeddings. With <see cref="Options.AdversarialWeight"/> = 0 it is plain BPR
+/// (Rendle et al., UAI 2009). Create it with <c>mlContext.Adversarial().Trainers.Apr(...)</c> or <c>.Bpr(...)</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="Fit"/> trains with TorchSharp, exports the model to ONNX and returns a
+/// <see cref="RecommenderTransformer"/> that scores (user, item) rows through ML.NET's ONNX transformer.
+/// </remarks>
+public sealed class AprTrainer : IEstimator<RecommenderTransformer>
+{
+    /// <summary>Options of <see cref="AprTrainer"/>.</summary>
+    public sealed class Options : FactorizationTrainerOptions
+    {
+        /// <summary>Default values of the adversarial options.</summary>
+        public static class AdversarialDefaults
+        {
+            /// <summary>Default <see cref="Epsilon"/> (the APR paper's choice for MF).</summary>
+            public const double Epsilon = 0.5;
+            /// <summary>Default <see cref="AdversarialWeight"/> (the APR paper's λ).</summary>
+            public const double AdversarialWeight = 1.0;
+        }
+
+        /// <summary>L2 norm ε of each perturbed embedding row's adversarial perturbation.</summary>
+        public double Epsilon { get; set; } = AdversarialDefaults.Epsilon;
+
+        /// <summary>Weight λ of the adversarial loss; 0 trains plain BPR.</summary>
+        public double AdversarialWeight { get; set; } = AdversarialDefaults.AdversarialWeight;
+
+        /// <summary>Epochs of plain BPR pre-training before the adversarial term is switched on.</summary>
+        public int AdversarialStartEpoch { get; set; }
+
+        /// <summary>Continue from this checkpoint (from <see cref="RecommenderTransformer.Checkpoint"/> or a file) instead of a fresh initialisation.</summary>
+        public TrainingCheckpoint? ResumeFrom { get; set; }
+
+        /// <inheritdoc />
+        public override void Validate()
+        {
+            base.Validate();
+            Check(Epsilon >= 0 && double.IsFinite(Epsilon), nameof(Epsilon), "must not be negative");
+            Check(AdversarialWeight >= 0 && double.IsFinite(AdversarialWeight), nameof(AdversarialWeight), "must not be negative");
+            Check(AdversarialStartEpoch >= 0, nameof(AdversarialStartEpoch), "must not be negative");
+        }
+
+        /// <summary>The model kind written into exported metadata.</summary>
+        internal string ModelKind => AdversarialWeight > 0 ? "apr-mf" : "bpr-mf";
+    }
+
+    private readonly MLContext _mlContext;
+    private readonly Options _options;
+
+    internal AprTrainer(MLContext mlContext, Options options)
+    {
+        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _options.Validate();
+    }
+
+    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    public RecommenderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var host = ((IHostEnvironment)_mlContext).Register(nameof(AprTrainer));
+        using var channel = host.Start(nameof(AprTrainer));
+
+        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+        var train = InteractionData.FromTable(table, o.MinRating);
+        channel.Info(MessageSensitivity.None, $"{o.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
+
+        InteractionData? validation = null;
+        if (o.ValidationData is not null)
+        {
+            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
+            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
+        }
+
+        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message), out var checkpoint);
+        return RecommenderTransformer.Create(_mlContext, input, train, result, checkpoint, o, o.ModelKind, HyperParameters());
+    }
+
+    /// <summary>
+    /// Trains on already indexed positives, without ML.NET: the low-level entry point used by <see cref="Fit"/>,
+    /// the command-line tool and the benchmarks. <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies.
+    /// </summary>
+    public TrainingResult Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var o = _options;
+        Func<FactorizationModel, double>? validate = null;
+        if (validation is not null)
+        {
+            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
+            validate = model => evaluator.Evaluate(new FactorizationModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
+        }
+        var engine = new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.AdversarialStartEpoch, seed, log);
+        var result = engine.Train(train, validate, o.ResumeFrom);
+        checkpoint = engine.LastCheckpoint!;
+        return result;
+    }
+
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
+    internal IReadOnlyDictionary<string, string> HyperParameters()
+    {
+        var o = _options;
+        string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["embedding_dimension"] = o.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["epochs"] = o.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["batch_size"] = o.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["optimizer"] = o.Optimizer.ToString(),
+            ["learning_rate"] = F(o.LearningRate),
+            ["l2_regularization"] = F(o.L2Regularization),
+            ["negatives_per_positive"] = o.NegativesPerPositive.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["negative_sampler"] = o.NegativeSampler.ToString(),
+            ["epsilon"] = F(o.Epsilon),
+            ["adversarial_weight"] = F(o.AdversarialWeight),
+            ["adversarial_start_epoch"] = o.AdversarialStartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+    }
+
+    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        CheckColumn(inputSchema, o.UserColumnName, "User");
+        CheckColumn(inputSchema, o.ItemColumnName, "Item");
+        if (o.RatingColumnName is not null)
+        {
+            var rating = inputSchema.Find(o.RatingColumnName) ??
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' not found in the input schema.");
+            if (rating.Kind != SchemaShape.Column.VectorKind.Scalar || (rating.ItemType != NumberDataViewType.Single && rating.ItemType != NumberDataViewType.Double))
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' has type {rating.ItemType}; expected a scalar Single or Double.");
+        }
+        return ScoreColumnShape.Append(_mlContext, inputSchema, o.ScoreColumnName);
+    }
+
+    private static void CheckColumn(SchemaShape schema, string name, string role)
+    {
+        var column = schema.Find(name) ??
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' not found in the input schema.");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !DataViewInteractionReader.IsIdType(column.ItemType))
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' has type {column.ItemType}; expected a scalar key, integer, whole-number floating-point or text column.");
+    }
+}

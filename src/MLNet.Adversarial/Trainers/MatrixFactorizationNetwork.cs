@@ -1,0 +1,118 @@
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>
+/// The TorchSharp module behind the factorisation trainers: user and item embedding tables and an item bias,
+/// score(u, i) = p_u · q_i + b_i, plus the row-sparse optimiser state. A batch gathers the rows it needs into
+/// leaf tensors (<see cref="Gather"/>), autograd differentiates the loss with respect to those rows only, and
+/// <see cref="Step"/> writes the updated rows back.
+/// </summary>
+internal sealed class MatrixFactorizationNetwork : nn.Module
+{
+    private readonly Tensor _users, _items, _itemBias;
+    private readonly Tensor _usersFirst, _usersSecond, _itemsFirst, _itemsSecond, _biasFirst, _biasSecond, _step;
+    private readonly RowSparseOptimizer _optimizer;
+
+    public MatrixFactorizationNetwork(int userCount, int itemCount, int dimension, double initStd, Random rng, OptimizerKind optimizer, double learningRate, Device device)
+        : base(nameof(MatrixFactorizationNetwork))
+    {
+        // Initialised from the trainer's own seeded RNG (not torch's global one) so runs are reproducible.
+        _users = torch.tensor(Gaussian(rng, userCount * dimension, initStd), [userCount, dimension], device: device);
+        _items = torch.tensor(Gaussian(rng, itemCount * dimension, initStd), [itemCount, dimension], device: device);
+        _itemBias = torch.zeros(itemCount, device: device);
+        (_usersFirst, _usersSecond) = RowSparseOptimizer.CreateState(optimizer, _users);
+        (_itemsFirst, _itemsSecond) = RowSparseOptimizer.CreateState(optimizer, _items);
+        (_biasFirst, _biasSecond) = RowSparseOptimizer.CreateState(optimizer, _itemBias);
+        _step = torch.zeros(1, ScalarType.Int64); // stays on the CPU: read every step
+        register_buffer("users", _users);
+        register_buffer("items", _items);
+        register_buffer("item_bias", _itemBias);
+        register_buffer("users_state1", _usersFirst);
+        register_buffer("users_state2", _usersSecond);
+        register_buffer("items_state1", _itemsFirst);
+        register_buffer("items_state2", _itemsSecond);
+        register_buffer("item_bias_state1", _biasFirst);
+        register_buffer("item_bias_state2", _biasSecond);
+        register_buffer("step", _step);
+        _optimizer = new RowSparseOptimizer(optimizer, learningRate, _step);
+        UserCount = userCount;
+        ItemCount = itemCount;
+        Dimension = dimension;
+    }
+
+    public int UserCount { get; }
+    public int ItemCount { get; }
+    public int Dimension { get; }
+
+    /// <summary>The rows of one batch: unique indices, their gathered leaf copies, and per-pair views.</summary>
+    public sealed class Batch
+    {
+        public required Tensor UserRows, UserLeaf, ItemRows, ItemLeaf, BiasLeaf;
+        public required Tensor Pu, Qi, Qj, Bi, Bj;
+    }
+
+    /// <summary>Gathers the rows of users, positives and negatives as leaves that require gradients.</summary>
+    public Batch Gather(Tensor users, Tensor positives, Tensor negatives)
+    {
+        var (userRows, userInverse, _) = torch.unique(users, sorted: true, return_inverse: true);
+        var (itemRows, itemInverse, _) = torch.unique(torch.cat([positives, negatives]), sorted: true, return_inverse: true);
+        var userLeaf = _users.index_select(0, userRows).requires_grad_();
+        var itemLeaf = _items.index_select(0, itemRows).requires_grad_();
+        var biasLeaf = _itemBias.index_select(0, itemRows).requires_grad_();
+        long n = positives.shape[0];
+        var posAt = itemInverse!.narrow(0, 0, n);
+        var negAt = itemInverse.narrow(0, n, n);
+        return new Batch
+        {
+            UserRows = userRows, UserLeaf = userLeaf, ItemRows = itemRows, ItemLeaf = itemLeaf, BiasLeaf = biasLeaf,
+            Pu = userLeaf.index_select(0, userInverse!),
+            Qi = itemLeaf.index_select(0, posAt), Qj = itemLeaf.index_select(0, negAt),
+            Bi = biasLeaf.index_select(0, posAt), Bj = biasLeaf.index_select(0, negAt),
+        };
+    }
+
+    /// <summary>Applies the optimiser to the rows of <paramref name="batch"/> after the loss's backward pass.</summary>
+    public void Step(Batch batch, bool updateBias)
+    {
+        _optimizer.BeginStep();
+        _optimizer.Update(_users, _usersFirst, _usersSecond, batch.UserRows, batch.UserLeaf.detach(), batch.UserLeaf.grad!);
+        _optimizer.Update(_items, _itemsFirst, _itemsSecond, batch.ItemRows, batch.ItemLeaf.detach(), batch.ItemLeaf.grad!);
+        if (updateBias) _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.BiasLeaf.detach(), batch.BiasLeaf.grad!);
+    }
+
+    /// <summary>Scores of <paramref name="candidates"/> [B,S] for <paramref name="users"/> [B], without gradients.</summary>
+    public Tensor ScoreCandidates(Tensor users, Tensor candidates)
+    {
+        using var noGrad = torch.no_grad();
+        var p = _users.index_select(0, users).unsqueeze(1);
+        var flat = candidates.reshape(-1);
+        var q = _items.index_select(0, flat).reshape(candidates.shape[0], candidates.shape[1], -1);
+        return (p * q).sum(-1) + _itemBias.index_select(0, flat).reshape(candidates.shape);
+    }
+
+    /// <summary>Copies the current weights into a plain <see cref="FactorizationModel"/>.</summary>
+    public FactorizationModel Snapshot(IdVocabulary users, IdVocabulary items)
+    {
+        using var _ = torch.NewDisposeScope();
+        return new FactorizationModel(users, items, Dimension,
+            _users.cpu().data<float>().ToArray(), _items.cpu().data<float>().ToArray(), _itemBias.cpu().data<float>().ToArray());
+    }
+
+    private static float[] Gaussian(Random rng, int count, double std)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i += 2)
+        {
+            // Box–Muller: two normals from two uniforms.
+            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+            double r = Math.Sqrt(-2.0 * Math.Log(u1)) * std;
+            values[i] = (float)(r * Math.Cos(2 * Math.PI * u2));
+            if (i + 1 < count) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * u2));
+        }
+        return values;
+    }
+}

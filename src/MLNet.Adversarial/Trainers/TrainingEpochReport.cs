@@ -1,0 +1,21 @@
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>Per-epoch figures reported through <see cref="IProgress{T}"/> and <c>MLContext.Log</c>.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="TotalEpochs">The configured number of epochs.</param>
+/// <param name="Loss">Mean training loss over the epoch's pairs (including the adversarial term when active).</param>
+/// <param name="ValidationMetric">The validation metric after this epoch, when it was evaluated.</param>
+/// <param name="Seconds">Wall-clock seconds spent on the epoch's training steps (validation excluded).</param>
+/// <param name="Pairs">Number of (user, positive, negative) training pairs in the epoch.</param>
+/// <param name="Adversarial">Whether the adversarial term was active.</param>
+public sealed record TrainingEpochReport(int Epoch, int TotalEpochs, double Loss, double? ValidationMetric, double Seconds, long Pairs, bool Adversarial)
+{
+    /// <summary>Training pairs per second in this epoch.</summary>
+    public double PairsPerSecond => Seconds > 0 ? Pairs / Seconds : 0;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        FormattableString.Invariant($"epoch {Epoch}/{TotalEpochs}{(Adversarial ? " (adv)" : "")}: loss {Loss:F4}") +
+        (ValidationMetric is { } m ? FormattableString.Invariant($", validation {m:F4}") : "") +
+        FormattableString.Invariant($", {Seconds:F2}s, {PairsPerSecond / 1e6:F2}M pairs/s");
+}
