@@ -50,14 +50,29 @@ internal static class ScoringPipeline
     private static IEstimator<ITransformer> IdConversion(MLContext ml, DataViewSchema.Column column, string output, string valueColumn, IdKind kind, List<string> temporaries)
     {
         var target = kind == IdKind.Int64 ? DataKind.Int64 : DataKind.String;
-        if (column.Type is KeyDataViewType && column.Annotations.Schema.GetColumnOrNull("KeyValues") is not null)
+        IEstimator<ITransformer>? head = null;
+        string source = column.Name;
+        DataViewType sourceType = column.Type;
+        if (column.Type is KeyDataViewType && column.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues)
         {
             temporaries.Add(valueColumn);
-            return ml.Transforms.Conversion.MapKeyToValue(valueColumn, column.Name)
-                .Append(ml.Transforms.Conversion.ConvertType(output, valueColumn, target));
+            head = ml.Transforms.Conversion.MapKeyToValue(valueColumn, column.Name);
+            source = valueColumn;
+            sourceType = keyValues.Type is VectorDataViewType v ? v.ItemType : keyValues.Type;
         }
-        if (column.Type is TextDataViewType && kind == IdKind.String)
-            return ml.Transforms.CopyColumns(output, column.Name);
-        return ml.Transforms.Conversion.ConvertType(output, column.Name, target);
+        IEstimator<ITransformer> convert;
+        if (sourceType is TextDataViewType && kind == IdKind.String)
+            convert = ml.Transforms.CopyColumns(output, source);
+        else if (kind == IdKind.Int64 && (sourceType == NumberDataViewType.Single || sourceType == NumberDataViewType.Double))
+        {
+            // ML.NET converts floating point to text but not to integers; whole-number ids print without a fraction.
+            string text = output + "_text";
+            temporaries.Add(text);
+            convert = ml.Transforms.Conversion.ConvertType(text, source, DataKind.String)
+                .Append(ml.Transforms.Conversion.ConvertType(output, text, DataKind.Int64));
+        }
+        else
+            convert = ml.Transforms.Conversion.ConvertType(output, source, target);
+        return head is null ? convert : head.Append(convert);
     }
 }
