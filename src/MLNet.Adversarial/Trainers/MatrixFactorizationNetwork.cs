@@ -55,23 +55,24 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         public required Tensor Pu, Qi, Qj, Bi, Bj;
     }
 
-    /// <summary>Gathers the rows of users, positives and negatives as leaves that require gradients.</summary>
-    public Batch Gather(Tensor users, Tensor positives, Tensor negatives)
+    /// <summary>
+    /// Gathers the distinct rows of a batch as leaves that require gradients, and expands them to per-pair views.
+    /// <paramref name="itemInverse"/> holds the positives' slots followed by the negatives' slots.
+    /// </summary>
+    public Batch Gather(Tensor userRows, Tensor userInverse, Tensor itemRows, Tensor itemInverse)
     {
-        var (userRows, userInverse, _) = torch.unique(users, sorted: true, return_inverse: true);
-        var (itemRows, itemInverse, _) = torch.unique(torch.cat([positives, negatives]), sorted: true, return_inverse: true);
         var userLeaf = _users.index_select(0, userRows).requires_grad_();
         var itemLeaf = _items.index_select(0, itemRows).requires_grad_();
         var biasLeaf = _itemBias.index_select(0, itemRows).requires_grad_();
-        long n = positives.shape[0];
-        var posAt = itemInverse!.narrow(0, 0, n);
-        var negAt = itemInverse.narrow(0, n, n);
+        long n = userInverse.shape[0];
+        var items = itemLeaf.index_select(0, itemInverse);
+        var biases = biasLeaf.index_select(0, itemInverse);
         return new Batch
         {
             UserRows = userRows, UserLeaf = userLeaf, ItemRows = itemRows, ItemLeaf = itemLeaf, BiasLeaf = biasLeaf,
-            Pu = userLeaf.index_select(0, userInverse!),
-            Qi = itemLeaf.index_select(0, posAt), Qj = itemLeaf.index_select(0, negAt),
-            Bi = biasLeaf.index_select(0, posAt), Bj = biasLeaf.index_select(0, negAt),
+            Pu = userLeaf.index_select(0, userInverse),
+            Qi = items.narrow(0, 0, n), Qj = items.narrow(0, n, n),
+            Bi = biases.narrow(0, 0, n), Bj = biases.narrow(0, n, n),
         };
     }
 

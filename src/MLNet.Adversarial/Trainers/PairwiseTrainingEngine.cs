@@ -69,6 +69,10 @@ internal sealed class PairwiseTrainingEngine
         var i = new long[pairs];
         var j = new long[pairs * (o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1)];
         var order = Enumerable.Range(0, posUsers.Length).ToArray();
+        var users = new RowDeduplicator(train.Users.Count);
+        var items = new RowDeduplicator(train.Items.Count);
+        var rowBuffer = new long[2 * o.BatchSize];
+        var inverseBuffer = new long[2 * o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
         FactorizationModel? best = null;
@@ -98,19 +102,23 @@ internal sealed class PairwiseTrainingEngine
             double lossSum = 0;
             using (var epochScope = torch.NewDisposeScope())
             {
-                var uAll = torch.tensor(u, device: device);
-                var iAll = torch.tensor(i, device: device);
-                var jAll = torch.tensor(j, [pairs, candidates], device: device);
                 var lossTotal = torch.zeros(1, device: device);
-                for (long start = 0; start < pairs; start += o.BatchSize)
+                for (int start = 0; start < pairs; start += o.BatchSize)
                 {
                     o.CancellationToken.ThrowIfCancellationRequested();
-                    long len = Math.Min(o.BatchSize, pairs - start);
+                    int len = (int)Math.Min(o.BatchSize, pairs - start);
                     using var batchScope = torch.NewDisposeScope();
-                    var bu = uAll.narrow(0, start, len);
-                    var bi = iAll.narrow(0, start, len);
-                    var bj = candidates == 1 ? jAll.narrow(0, start, len).squeeze(1) : HardestNegatives(net, bu, jAll.narrow(0, start, len));
-                    var batch = net.Gather(bu, bi, bj);
+                    var bu = u.AsSpan(start, len);
+                    var bi = i.AsSpan(start, len);
+                    ReadOnlySpan<long> bj = candidates == 1 ? j.AsSpan(start, len) : HardestNegatives(net, bu, j.AsSpan(start * candidates, len * candidates), candidates, device);
+                    int userCount = users.Deduplicate(bu, [], rowBuffer, inverseBuffer);
+                    var userRows = torch.tensor(rowBuffer.AsSpan(0, userCount).ToArray(), device: device);
+                    var userInverse = torch.tensor(inverseBuffer.AsSpan(0, len).ToArray(), device: device);
+                    int itemCount = items.Deduplicate(bi, bj, rowBuffer, inverseBuffer);
+                    var itemRows = torch.tensor(rowBuffer.AsSpan(0, itemCount).ToArray(), device: device);
+                    var itemInverse = torch.tensor(inverseBuffer.AsSpan(0, 2 * len).ToArray(), device: device);
+
+                    var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
                     loss.backward();
                     net.Step(batch, _options.UseItemBias);
@@ -146,9 +154,15 @@ internal sealed class PairwiseTrainingEngine
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
     }
 
-    /// <summary>Dynamic negative sampling: the candidate with the highest current score.</summary>
-    private static Tensor HardestNegatives(MatrixFactorizationNetwork net, Tensor users, Tensor candidates) =>
-        candidates.gather(1, net.ScoreCandidates(users, candidates).argmax(1, keepdim: true)).squeeze(1);
+    /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>
+    private static long[] HardestNegatives(MatrixFactorizationNetwork net, ReadOnlySpan<long> users, ReadOnlySpan<long> candidates, int perPair, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var userTensor = torch.tensor(users.ToArray(), device: device);
+        var candidateTensor = torch.tensor(candidates.ToArray(), [users.Length, perPair], device: device);
+        var best = candidateTensor.gather(1, net.ScoreCandidates(userTensor, candidateTensor).argmax(1, keepdim: true)).squeeze(1);
+        return best.cpu().data<long>().ToArray();
+    }
 
     private Tensor BatchLoss(MatrixFactorizationNetwork.Batch b, bool adversarial)
     {
