@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Trainers;
+
+namespace MLNet.Adversarial.Cli.Commands;
+
+/// <summary><c>train</c>: fit BPR or APR, write the model files and full-ranking metrics against ItemPop.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Cut-offs of the test metrics in metrics.json.</summary>
+    public static readonly int[] Ks = [3, 5, 10, 20];
+
+    /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
+    private sealed class Flags
+    {
+        public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
+        public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
+        public readonly Option<float?> MinRating = CliSupport.MinRating();
+        public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => "apr" }.AcceptOnlyFromAmong("bpr", "apr");
+        public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
+        public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
+        public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };
+        public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.LearningRate };
+        public readonly Option<double> L2 = new("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.L2Regularization };
+        public readonly Option<int> Batch = new("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.BatchSize };
+        public readonly Option<double> Epsilon = new("--epsilon") { Description = "APR perturbation norm ε.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.Epsilon };
+        public readonly Option<double> AdvWeight = new("--adv-weight") { Description = "APR adversarial weight λ.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.AdversarialWeight };
+        public readonly Option<int?> AdvStart = new("--adv-start") { Description = "Epochs of plain BPR pre-training before the adversarial term (APR; default: half of --epochs, as APR starts from a trained BPR model).", HelpName = "N" };
+        public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
+        public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
+        public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
+        public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads (0: libtorch's default). Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
+        public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
+    }
+
+    public static Command Create()
+    {
+        var f = new Flags();
+        var command = new Command("train", "Train BPR or APR and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
+        {
+            f.TrainFile, f.TestFile, f.MinRating, f.Trainer, f.Seed, f.Epochs, f.Dim, f.LearningRate, f.L2, f.Batch, f.Epsilon, f.AdvWeight,
+            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.OutDir,
+        };
+        command.SetHandler(c => Run(c, f));
+        return command;
+    }
+
+    private static int Run(CommandContext c, Flags f)
+    {
+        var dir = new ModelDirectory(c.Get(f.OutDir));
+        int seed = c.Get(f.Seed);
+        float? minRating = c.Get(f.MinRating);
+        double validationFraction = c.Get(f.ValidationFraction);
+        if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
+        if (c.Get(f.Threads) < 0) throw new CliException("--threads must not be negative.");
+        if (c.Get(f.Threads) > 0) TorchSharp.torch.set_num_threads(c.Get(f.Threads));
+
+        bool apr = c.Get(f.Trainer) == "apr";
+        var options = new AprTrainer.Options
+        {
+            MinRating = minRating,
+            EmbeddingDimension = c.Get(f.Dim), Epochs = c.Get(f.Epochs), LearningRate = c.Get(f.LearningRate),
+            L2Regularization = c.Get(f.L2), BatchSize = c.Get(f.Batch), Epsilon = c.Get(f.Epsilon),
+            AdversarialWeight = apr ? c.Get(f.AdvWeight) : 0, AdversarialStartEpoch = c.Get(f.AdvStart) ?? c.Get(f.Epochs) / 2,
+            NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform,
+            Seed = seed, TopK = c.Get(f.TopK),
+            Progress = new LineProgress(c.Out),
+        };
+        options.Validate(); // before the data is read: bad flags fail fast
+
+        var (train, test, dataName) = LoadData(c, f, seed, minRating);
+        var fit = train;
+        InteractionTable? validation = null;
+        if (validationFraction > 0)
+            (fit, validation) = HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating);
+        c.Out.WriteLine($"data: {dataName}; train {train.Count} rows, test {test.Count} rows" +
+            (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
+
+        options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
+        options.ValidationData = validation is null ? null : new InteractionDataView(validation);
+
+        var mlContext = new MLContext(seed);
+        var view = new InteractionDataView(fit);
+        var trainer = apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
+        var clock = Stopwatch.StartNew();
+        using var transformer = trainer.Fit(view);
+        clock.Stop();
+        var history = transformer.Training.History;
+        double epochSeconds = history.Sum(h => h.Seconds);
+        double pairsPerSecond = epochSeconds > 0 ? history.Sum(h => (double)h.Pairs) / epochSeconds : 0;
+
+        Directory.CreateDirectory(dir.Path);
+        mlContext.Model.Save(transformer, view.Schema, dir.ModelZip);
+        AtomicFile.Write(dir.ModelBin, transformer.Model.Save);
+        transformer.SaveScorerOnnx(dir.ScorerOnnx);
+        transformer.SaveCheckpoint(dir.Checkpoint);
+        // All training positives (validation rows included) are "seen": re-export top-K so that none is recommended.
+        ModelDirectory.WritePositives(dir.TrainingPositives, train, minRating);
+        var (kind, hyper) = dir.ReadExportMetadata();
+        AtomicFile.WriteAllBytes(dir.TopKOnnx, FactorizationOnnxExporter.ExportTopK(transformer.Model, new TopKExportOptions
+        {
+            ModelKind = kind, HyperParameters = hyper, K = options.TopK, ExcludeTrainingItems = true,
+            TrainingData = dir.LoadTrainingPositives(transformer.Model),
+        }));
+
+        var split = TrainTestSplit.FromTables(train, test, minRating);
+        var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
+        var model = evaluator.Evaluate(new FactorizationModelScorer(transformer.Model, split.Train.Users, split.Train.Items), split.Train, split.Test);
+        var pop = evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test);
+
+        var report = new TrainReport(
+            Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
+            Trainer: apr ? "apr" : "bpr",
+            Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
+                options.Epsilon, options.AdversarialWeight, options.AdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
+            SelectedEpoch: transformer.Training.SelectedEpoch,
+            EpochsRun: history.Count,
+            TrainingSeconds: clock.Elapsed.TotalSeconds,
+            PairsPerSecond: pairsPerSecond,
+            Model: Reports.ToDto(model),
+            ItemPop: Reports.ToDto(pop),
+            History: history);
+        Reports.WriteJson(dir.Metrics, report);
+
+        c.Out.WriteLine($"trained {report.Trainer} in {clock.Elapsed.TotalSeconds:F1}s ({pairsPerSecond / 1e6:F2}M pairs/s); selected epoch {report.SelectedEpoch} of {history.Count}");
+        c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
+        Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
+        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx checkpoint.bin train-positives.tsv metrics.json");
+        return 0;
+    }
+
+    private static (InteractionTable Train, InteractionTable Test, string Name) LoadData(CommandContext c, Flags f, int seed, float? minRating)
+    {
+        var trainPath = c.Get(f.TrainFile);
+        var testPath = c.Get(f.TestFile);
+        if (trainPath is null)
+        {
+            if (testPath is not null) throw new CliException("--test needs --train.");
+            if (minRating is not null) throw new CliException("--min-rating needs --train: the synthetic data set has no ratings.");
+            var synthetic = SyntheticInteractions.GenerateSplit(new SyntheticInteractions.Options { Seed = seed });
+            return (synthetic.Train, synthetic.Holdout, $"synthetic (seed {seed}, 20% per-user test holdout)");
+        }
+        var train = InteractionFileReader.Read(trainPath);
+        if (minRating is not null && train.Ratings is null) throw new CliException($"--min-rating needs ratings, but {train.Source} has none.");
+        if (testPath is not null) return (train, InteractionFileReader.Read(testPath), $"{train.Source} / {Path.GetFileName(testPath)}");
+        var split = HoldoutSplit.PerUser(train, 0.2, seed, minRating);
+        return (split.Train, split.Holdout, $"{train.Source} (20% per-user test holdout)");
+    }
+
+    /// <summary>One line per epoch, written synchronously (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
+    private sealed class LineProgress(TextWriter output) : IProgress<TrainingEpochReport>
+    {
+        public void Report(TrainingEpochReport value) => output.WriteLine(value.ToString());
+    }
+
+    private sealed record DataSummary(string Source, int TrainRows, int TestRows, int Users, int Items, int TrainPositives, int TestPositives, int ValidationRows);
+
+    private sealed record OptionsSummary(int Dim, int Epochs, int Batch, double Lr, double L2, double Epsilon, double AdvWeight, int AdvStart,
+        string Sampler, float? MinRating, int Seed, double ValidationFraction, int TopK);
+
+    private sealed record TrainReport(DataSummary Data, string Trainer, OptionsSummary Options, int SelectedEpoch, int EpochsRun,
+        double TrainingSeconds, double PairsPerSecond, Reports.MetricsDto Model, Reports.MetricsDto ItemPop, IReadOnlyList<TrainingEpochReport> History);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MLNet.Adversarial.Evaluation;
+
+namespace MLNet.Adversarial.Cli;
+
+/// <summary>Console tables and the JSON files the commands write.</summary>
+internal static class Reports
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>One row per K and model: P, R, NDCG, MRR, HR.</summary>
+    public static void WriteTable(TextWriter output, IReadOnlyList<(string Name, RankingMetrics Metrics)> models)
+    {
+        int nameWidth = Math.Max(7, models.Max(m => m.Name.Length));
+        output.WriteLine($"{"K",4}  {"model".PadRight(nameWidth)}  {"P",8}  {"R",8}  {"NDCG",8}  {"MRR",8}  {"HR",8}");
+        foreach (var k in models[0].Metrics.ByK.Select(m => m.K))
+            foreach (var (name, metrics) in models)
+            {
+                var m = metrics.At(k);
+                output.WriteLine($"{k,4}  {name.PadRight(nameWidth)}  {F(m.Precision),8}  {F(m.Recall),8}  {F(m.Ndcg),8}  {F(m.Mrr),8}  {F(m.HitRate),8}");
+            }
+    }
+
+    public static MetricsDto ToDto(RankingMetrics metrics) => new(metrics.UserCount, metrics.ByK);
+
+    public static void WriteJson<T>(string path, T value) =>
+        Data.AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(value, Json));
+
+    private static string F(double value) => CliSupport.Format(value);
+
+    /// <summary>Ranking metrics as written to JSON.</summary>
+    public sealed record MetricsDto(int Users, IReadOnlyList<RankingMetricsAtK> ByK);
+}
