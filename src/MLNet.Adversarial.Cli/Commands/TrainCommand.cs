@@ -33,7 +33,7 @@ internal static class TrainCommand
         public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
-        public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads (0: libtorch's default). Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
+        public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
@@ -56,8 +56,7 @@ internal static class TrainCommand
         float? minRating = c.Get(f.MinRating);
         double validationFraction = c.Get(f.ValidationFraction);
         if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
-        if (c.Get(f.Threads) < 0) throw new CliException("--threads must not be negative.");
-        if (c.Get(f.Threads) > 0) TorchSharp.torch.set_num_threads(c.Get(f.Threads));
+        if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
 
         bool apr = c.Get(f.Trainer) == "apr";
         var options = new AprTrainer.Options
@@ -67,7 +66,7 @@ internal static class TrainCommand
             L2Regularization = c.Get(f.L2), BatchSize = c.Get(f.Batch), Epsilon = c.Get(f.Epsilon),
             AdversarialWeight = apr ? c.Get(f.AdvWeight) : 0, AdversarialStartEpoch = c.Get(f.AdvStart) ?? c.Get(f.Epochs) / 2,
             NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform,
-            Seed = seed, TopK = c.Get(f.TopK),
+            Seed = seed, TopK = c.Get(f.TopK), NumberOfThreads = c.Get(f.Threads),
             Progress = new LineProgress(c.Out),
         };
         options.Validate(); // before the data is read: bad flags fail fast

@@ -46,6 +46,20 @@ internal sealed class PairwiseTrainingEngine
     /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
     public TrainingResult Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
     {
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(_options.NumberOfThreads ?? 1);
+        try
+        {
+            return TrainCore(train, validate, resumeFrom);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    private TrainingResult TrainCore(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    {
         var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
         var device = ResolveDevice(o.Device);

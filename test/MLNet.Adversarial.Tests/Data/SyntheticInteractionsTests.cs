@@ -86,7 +86,6 @@ public sealed class SyntheticInteractionsTests
     [TestMethod]
     public void BprClearlyBeatsItemPopOnTheHeldOutPart()
     {
-        TorchThreads.UseOne();
         var data = SyntheticInteractions.GenerateSplit(new() { Users = 2000, Items = 1000, Interactions = 60_000 });
         var split = TrainTestSplit.FromTables(data.Train, data.Holdout, null);
         var trainer = new MLContext(1).Adversarial().Trainers.Bpr(new AprTrainer.Options
