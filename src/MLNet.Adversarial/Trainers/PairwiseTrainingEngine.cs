@@ -20,6 +20,8 @@ internal sealed class PairwiseTrainingEngine
     private readonly int _adversarialStartEpoch;
     private readonly int _seed;
     private readonly Action<string>? _log;
+    // Held for the engine's lifetime; see RowSparseOptimizer on why temporary Scalars are avoided in the hot loop.
+    private readonly Scalar _epsilonScalar, _adversarialWeightScalar;
 
     public PairwiseTrainingEngine(FactorizationTrainerOptions options, double epsilon, double adversarialWeight, int adversarialStartEpoch, int seed, Action<string>? log)
     {
@@ -29,6 +31,8 @@ internal sealed class PairwiseTrainingEngine
         _adversarialStartEpoch = adversarialStartEpoch;
         _seed = seed;
         _log = log;
+        _epsilonScalar = epsilon.ToScalar();
+        _adversarialWeightScalar = adversarialWeight.ToScalar();
     }
 
     /// <summary>The state at the end of the last <see cref="Train"/> call, to continue training later.</summary>
@@ -136,7 +140,8 @@ internal sealed class PairwiseTrainingEngine
                     var loss = BatchLoss(batch, adversarial);
                     loss.backward();
                     net.Step(batch, _options.UseItemBias);
-                    lossTotal.add_(loss.detach() * len);
+                    using var weight = ((double)len).ToScalar();
+                    lossTotal.add_(loss.detach(), alpha: weight);
                 }
                 lossSum = lossTotal.item<float>();
             }
@@ -187,19 +192,22 @@ internal sealed class PairwiseTrainingEngine
         {
             // Worst-case direction of the clean loss for each gathered row, treated as a constant (APR eq. 7).
             var grads = torch.autograd.grad([clean], [b.Pu, b.Qi, b.Qj], retain_graph: true);
-            var du = nn.functional.normalize(grads[0], p: 2, dim: 1) * _epsilon;
-            var di = nn.functional.normalize(grads[1], p: 2, dim: 1) * _epsilon;
-            var dj = nn.functional.normalize(grads[2], p: 2, dim: 1) * _epsilon;
-            loss = clean + _adversarialWeight * BprLoss(b.Pu + du.detach(), b.Qi + di.detach(), b.Qj + dj.detach(), biasDiff);
+            var du = nn.functional.normalize(grads[0], p: 2, dim: 1).mul_(_epsilonScalar).detach();
+            var di = nn.functional.normalize(grads[1], p: 2, dim: 1).mul_(_epsilonScalar).detach();
+            var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(_epsilonScalar).detach();
+            loss = clean + BprLoss(b.Pu + du, b.Qi + di, b.Qj + dj, biasDiff).mul(_adversarialWeightScalar);
         }
         if (_options.L2Regularization > 0)
         {
-            var reg = b.Pu.square().sum() + b.Qi.square().sum() + b.Qj.square().sum();
-            if (_options.UseItemBias) reg = reg + b.Bi.square().sum() + b.Bj.square().sum();
-            loss = loss + _options.L2Regularization * reg / b.Pu.shape[0];
+            var reg = SumOfSquares(b.Pu) + SumOfSquares(b.Qi) + SumOfSquares(b.Qj);
+            if (_options.UseItemBias) reg = reg + SumOfSquares(b.Bi) + SumOfSquares(b.Bj);
+            using var scale = (_options.L2Regularization / b.Pu.shape[0]).ToScalar();
+            loss = loss + reg.mul(scale);
         }
         return loss;
     }
+
+    private static Tensor SumOfSquares(Tensor x) => (x * x).sum();
 
     private static Tensor BprLoss(Tensor pu, Tensor qi, Tensor qj, Tensor? biasDiff)
     {

@@ -17,10 +17,18 @@ internal sealed class RowSparseOptimizer
     private readonly double _learningRate;
     private readonly Tensor _step;
 
+    // Scalars are created once and held: a temporary Scalar from an implicit conversion can be finalised by the GC
+    // while libtorch still reads it (seen as "INTERNAL ASSERT FAILED at c10/core/Scalar.h" in long runs).
+    private readonly Scalar _beta1 = Beta1.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar();
+    private readonly Scalar _beta2 = Beta2.ToScalar(), _oneMinusBeta2 = (1 - Beta2).ToScalar();
+    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar();
+    private readonly Scalar _learningRateScalar;
+
     public RowSparseOptimizer(OptimizerKind kind, double learningRate, Tensor stepCounter)
     {
         _kind = kind;
         _learningRate = learningRate;
+        _learningRateScalar = learningRate.ToScalar();
         _step = stepCounter;
     }
 
@@ -30,7 +38,7 @@ internal sealed class RowSparseOptimizer
         : (torch.full_like(table, AdagradInitialAccumulator), torch.zeros(1, device: table.device));
 
     /// <summary>Advances the step counter; call once per batch, before <see cref="Update"/>.</summary>
-    public void BeginStep() => _step.add_(1);
+    public void BeginStep() => _step.add_(_one);
 
     /// <summary>Applies the update for <paramref name="rows"/> (unique indices) of <paramref name="table"/>, whose gathered copy had gradient <paramref name="grad"/>.</summary>
     public void Update(Tensor table, Tensor first, Tensor second, Tensor rows, Tensor values, Tensor grad)
@@ -40,18 +48,19 @@ internal sealed class RowSparseOptimizer
         if (_kind == OptimizerKind.Adam)
         {
             long t = _step.item<long>();
-            var m = first.index_select(0, rows).mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            var v = second.index_select(0, rows).mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+            var m = first.index_select(0, rows).mul_(_beta1).add_(grad, alpha: _oneMinusBeta1);
+            var v = second.index_select(0, rows).mul_(_beta2).addcmul_(grad, grad, value: _oneMinusBeta2);
             first.index_copy_(0, rows, m);
             second.index_copy_(0, rows, v);
-            double stepSize = _learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
-            table.index_copy_(0, rows, values - m / (v.sqrt() + AdamEpsilon) * stepSize);
+            using var stepSize = (-_learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t))).ToScalar();
+            table.index_copy_(0, rows, values.addcdiv(m, v.sqrt().add_(_adamEpsilon), value: stepSize));
         }
         else
         {
-            var acc = first.index_select(0, rows).addcmul_(grad, grad, 1);
+            var acc = first.index_select(0, rows).addcmul_(grad, grad, _one);
             first.index_copy_(0, rows, acc);
-            table.index_copy_(0, rows, values - grad / (acc.sqrt() + AdagradEpsilon) * _learningRate);
+            using var step = (-_learningRate).ToScalar();
+            table.index_copy_(0, rows, values.addcdiv(grad, acc.sqrt().add_(_adagradEpsilon), value: step));
         }
     }
 }
