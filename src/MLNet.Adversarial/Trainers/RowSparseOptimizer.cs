@@ -21,7 +21,7 @@ internal sealed class RowSparseOptimizer
     // while libtorch still reads it (seen as "INTERNAL ASSERT FAILED at c10/core/Scalar.h" in long runs).
     private readonly Scalar _beta1 = Beta1.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar _beta2 = Beta2.ToScalar(), _oneMinusBeta2 = (1 - Beta2).ToScalar();
-    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar();
+    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar(), _oneStep = 1L.ToScalar();
     private readonly Scalar _learningRateScalar;
 
     public RowSparseOptimizer(OptimizerKind kind, double learningRate, Tensor stepCounter)
@@ -38,7 +38,7 @@ internal sealed class RowSparseOptimizer
         : (torch.full_like(table, AdagradInitialAccumulator), torch.zeros(1, device: table.device));
 
     /// <summary>Advances the step counter; call once per batch, before <see cref="Update"/>.</summary>
-    public void BeginStep() => _step.add_(_one);
+    public void BeginStep() => _step.add_(_oneStep);
 
     /// <summary>Applies the update for <paramref name="rows"/> (unique indices) of <paramref name="table"/>, whose gathered copy had gradient <paramref name="grad"/>.</summary>
     public void Update(Tensor table, Tensor first, Tensor second, Tensor rows, Tensor values, Tensor grad)
