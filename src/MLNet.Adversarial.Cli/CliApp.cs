@@ -12,6 +12,8 @@ internal static class CliApp
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
         ExportCommand.Create(),
+        ReproduceCommand.Create(),
+        ScoreCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>
