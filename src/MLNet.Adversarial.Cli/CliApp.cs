@@ -14,6 +14,7 @@ internal static class CliApp
         ExportCommand.Create(),
         ReproduceCommand.Create(),
         ScoreCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

@@ -16,6 +16,7 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     private readonly Tensor _users, _items, _itemBias;
     private readonly Tensor _usersFirst, _usersSecond, _itemsFirst, _itemsSecond, _biasFirst, _biasSecond, _step;
     private readonly RowSparseOptimizer _optimizer;
+    private readonly Scalar _one = 1.0.ToScalar();
 
     public MatrixFactorizationNetwork(int userCount, int itemCount, int dimension, double initStd, Random rng, OptimizerKind optimizer, double learningRate, Device device)
         : base(nameof(MatrixFactorizationNetwork))
@@ -48,29 +49,34 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     public int ItemCount { get; }
     public int Dimension { get; }
 
-    /// <summary>The rows of one batch: unique indices, their gathered leaf copies, and per-pair views.</summary>
+    /// <summary>
+    /// One batch: the distinct rows it touches, and per-pair copies of the embeddings that are the autograd leaves.
+    /// Gradients stop at the per-pair copies and are summed into the distinct rows with one <c>index_add_</c>
+    /// each: libtorch's backward of a gather with repeated indices is several times slower.
+    /// </summary>
     public sealed class Batch
     {
-        public required Tensor UserRows, UserLeaf, ItemRows, ItemLeaf, BiasLeaf;
-        public required Tensor Pu, Qi, Qj, Bi, Bj;
+        public required Tensor UserRows, UserInverse, ItemRows, ItemInverse;
+        public required Tensor Pu, Items, Biases;
+        public required Tensor Qi, Qj, Bi, Bj;
     }
 
     /// <summary>
-    /// Gathers the distinct rows of a batch as leaves that require gradients, and expands them to per-pair views.
-    /// <paramref name="itemInverse"/> holds the positives' slots followed by the negatives' slots.
+    /// Gathers per-pair leaves for the users and the items (<paramref name="itemInverse"/> holds the positives'
+    /// slots followed by the negatives' slots into <paramref name="itemRows"/>).
     /// </summary>
     public Batch Gather(Tensor userRows, Tensor userInverse, Tensor itemRows, Tensor itemInverse)
     {
-        var userLeaf = _users.index_select(0, userRows).requires_grad_();
-        var itemLeaf = _items.index_select(0, itemRows).requires_grad_();
-        var biasLeaf = _itemBias.index_select(0, itemRows).requires_grad_();
         long n = userInverse.shape[0];
-        var items = itemLeaf.index_select(0, itemInverse);
-        var biases = biasLeaf.index_select(0, itemInverse);
+        var userIndex = userRows.index_select(0, userInverse);
+        var itemIndex = itemRows.index_select(0, itemInverse);
+        var pu = _users.index_select(0, userIndex).requires_grad_();
+        var items = _items.index_select(0, itemIndex).requires_grad_();
+        var biases = _itemBias.index_select(0, itemIndex).requires_grad_();
         return new Batch
         {
-            UserRows = userRows, UserLeaf = userLeaf, ItemRows = itemRows, ItemLeaf = itemLeaf, BiasLeaf = biasLeaf,
-            Pu = userLeaf.index_select(0, userInverse),
+            UserRows = userRows, UserInverse = userInverse, ItemRows = itemRows, ItemInverse = itemInverse,
+            Pu = pu, Items = items, Biases = biases,
             Qi = items.narrow(0, 0, n), Qj = items.narrow(0, n, n),
             Bi = biases.narrow(0, 0, n), Bj = biases.narrow(0, n, n),
         };
@@ -80,9 +86,18 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     public void Step(Batch batch, bool updateBias)
     {
         _optimizer.BeginStep();
-        _optimizer.Update(_users, _usersFirst, _usersSecond, batch.UserRows, batch.UserLeaf.detach(), batch.UserLeaf.grad!);
-        _optimizer.Update(_items, _itemsFirst, _itemsSecond, batch.ItemRows, batch.ItemLeaf.detach(), batch.ItemLeaf.grad!);
-        if (updateBias) _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.BiasLeaf.detach(), batch.BiasLeaf.grad!);
+        Update(_users, _usersFirst, _usersSecond, batch.UserRows, batch.UserInverse, batch.Pu.grad!);
+        Update(_items, _itemsFirst, _itemsSecond, batch.ItemRows, batch.ItemInverse, batch.Items.grad!);
+        if (updateBias) Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.ItemInverse, batch.Biases.grad!);
+    }
+
+    private void Update(Tensor table, Tensor first, Tensor second, Tensor rows, Tensor inverse, Tensor perPairGrad)
+    {
+        using var scope = torch.NewDisposeScope();
+        var shape = perPairGrad.shape.ToArray();
+        shape[0] = rows.shape[0];
+        var grad = torch.zeros(shape, device: perPairGrad.device).index_add_(0, inverse, perPairGrad, _one);
+        _optimizer.Update(table, first, second, rows, table.index_select(0, rows), grad);
     }
 
     /// <summary>Scores of <paramref name="candidates"/> [B,S] for <paramref name="users"/> [B], without gradients.</summary>
