@@ -37,8 +37,15 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         /// <summary>Weight λ of the adversarial loss; 0 trains plain BPR.</summary>
         public double AdversarialWeight { get; set; } = AdversarialDefaults.AdversarialWeight;
 
-        /// <summary>Epochs of plain BPR pre-training before the adversarial term is switched on.</summary>
-        public int AdversarialStartEpoch { get; set; }
+        /// <summary>
+        /// Epochs of plain BPR pre-training before the adversarial term is switched on. Null: half of
+        /// <see cref="FactorizationTrainerOptions.Epochs"/>. The APR paper starts from a trained BPR model; switched
+        /// on from the first epoch, the perturbations (ε relative to tiny initial embeddings) keep the model near ItemPop.
+        /// </summary>
+        public int? AdversarialStartEpoch { get; set; }
+
+        /// <summary>The epoch after which the adversarial term is active: <see cref="AdversarialStartEpoch"/>, or half of the epochs when it is null.</summary>
+        public int EffectiveAdversarialStartEpoch => AdversarialStartEpoch ?? Epochs / 2;
 
         /// <summary>Continue from this checkpoint (from <see cref="RecommenderTransformer.Checkpoint"/> or a file) instead of a fresh initialisation.</summary>
         public TrainingCheckpoint? ResumeFrom { get; set; }
@@ -49,7 +56,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             base.Validate();
             Check(Epsilon >= 0 && double.IsFinite(Epsilon), nameof(Epsilon), "must not be negative");
             Check(AdversarialWeight >= 0 && double.IsFinite(AdversarialWeight), nameof(AdversarialWeight), "must not be negative");
-            Check(AdversarialStartEpoch >= 0, nameof(AdversarialStartEpoch), "must not be negative");
+            Check(AdversarialStartEpoch is null or >= 0, nameof(AdversarialStartEpoch), "must not be negative");
         }
 
         /// <summary>The model kind written into exported metadata.</summary>
@@ -106,7 +113,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
             validate = model => evaluator.Evaluate(new FactorizationModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
         }
-        var engine = new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.AdversarialStartEpoch, seed, log);
+        var engine = new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.EffectiveAdversarialStartEpoch, seed, log);
         var result = engine.Train(train, validate, o.ResumeFrom);
         checkpoint = engine.LastCheckpoint!;
         return result;
@@ -129,7 +136,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             ["negative_sampler"] = o.NegativeSampler.ToString(),
             ["epsilon"] = F(o.Epsilon),
             ["adversarial_weight"] = F(o.AdversarialWeight),
-            ["adversarial_start_epoch"] = o.AdversarialStartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["adversarial_start_epoch"] = o.EffectiveAdversarialStartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
         };
     }
