@@ -139,21 +139,35 @@ public static class TorchSharpNativeLoader
         var packages = Directory.GetParent(Path.GetDirectoryName(torchSharp.Location)!)?.Parent?.Parent?.Parent?.FullName;
         if (packages is null || !Directory.Exists(packages)) return null;
         var arch = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "arm64" : "x64";
-        // CUDA builds first when TorchSharp is the CUDA flavour, else the CPU build.
+        var expected = ExpectedLibTorchVersion(packages, torchSharp);
+        // CUDA builds first when TorchSharp is the CUDA flavour, else the CPU build; the version TorchSharp-cpu
+        // depends on first, then the newest.
         var patterns = new[] { $"libtorch-cuda-*-linux-{arch}", $"libtorch-cpu-linux-{arch}" };
         foreach (var pattern in patterns)
         {
             var found = Directory.EnumerateDirectories(packages, pattern)
                 .SelectMany(p => Directory.EnumerateDirectories(p))
-                .Select(v => (Version: Version.TryParse(Path.GetFileName(v).Split('-')[0], out var ver) ? ver : new Version(0, 0),
+                .Select(v => (Name: Path.GetFileName(v), Version: Version.TryParse(Path.GetFileName(v).Split('-')[0], out var ver) ? ver : new Version(0, 0),
                     Path: Path.Combine(v, "runtimes", $"linux-{arch}", "native", "libtorch.so")))
                 .Where(c => File.Exists(c.Path))
-                .OrderByDescending(c => c.Version)
+                .OrderByDescending(c => c.Name == expected)
+                .ThenByDescending(c => c.Version)
                 .Select(c => c.Path)
                 .FirstOrDefault();
             if (found is not null) return found;
         }
         return null;
+    }
+
+    /// <summary>The libtorch version the TorchSharp-cpu package of this TorchSharp depends on, from its nuspec; null if unknown.</summary>
+    private static string? ExpectedLibTorchVersion(string packages, Assembly torchSharp)
+    {
+        var v = torchSharp.GetName().Version;
+        if (v is null) return null;
+        var nuspec = Path.Combine(packages, "torchsharp-cpu", $"{v.Major}.{v.Minor}.{v.Build}", "torchsharp-cpu.nuspec");
+        if (!File.Exists(nuspec)) return null;
+        var match = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(nuspec), "id=\"libtorch-cpu\"\\s+version=\"([^\"]+)\"");
+        return match.Success ? match.Groups[1].Value : null;
     }
 
     private static IEnumerable<string> RuntimeIds()
