@@ -38,7 +38,13 @@ internal sealed class PairwiseTrainingEngine
     /// <summary>The state at the end of the last <see cref="Train"/> call, to continue training later.</summary>
     public TrainingCheckpoint? LastCheckpoint { get; private set; }
 
-    public static Device ResolveDevice(TrainingDevice device) => device switch
+    public static Device ResolveDevice(TrainingDevice device)
+    {
+        Runtime.TorchSharpNativeLoader.EnsureLoaded();
+        return ResolveLoadedDevice(device);
+    }
+
+    private static Device ResolveLoadedDevice(TrainingDevice device) => device switch
     {
         TrainingDevice.Cpu => torch.CPU,
         TrainingDevice.Cuda when !torch.cuda.is_available() => throw new InvalidOperationException(
@@ -50,6 +56,7 @@ internal sealed class PairwiseTrainingEngine
     /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
     public TrainingResult Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
     {
+        Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor: see the class for why
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(_options.NumberOfThreads ?? 1);
         try
