@@ -18,6 +18,9 @@ public static class DataViewInteractionReader
             ?? throw new ArgumentOutOfRangeException(nameof(columnName), $"{role} column '{columnName}' not found in the input schema (columns: {string.Join(", ", schema.Select(c => c.Name))}).");
         if (!IsIdType(column.Type))
             throw new ArgumentOutOfRangeException(nameof(columnName), $"{role} column '{columnName}' has type {column.Type}; expected a key, integer, whole-number floating-point or text column.");
+        // Without key values a key is only a position: the model could not name its ids, nor serve unseen ones.
+        if (column.Type is KeyDataViewType && column.Annotations.Schema.GetColumnOrNull("KeyValues") is null)
+            throw new ArgumentOutOfRangeException(nameof(columnName), $"{role} column '{columnName}' is a key column without key values; build it with MapValueToKey, or pass the raw id column.");
     }
 
     /// <summary>Throws an ML.NET-style error when the rating column is missing or not numeric.</summary>
@@ -92,6 +95,45 @@ public static class DataViewInteractionReader
         return new InteractionTable(users.ToColumn(), items.ToColumn(), ratings?.ToArray(), "IDataView");
     }
 
+    /// <summary>
+    /// The raw id each key of a key column stands for (entry k-1 for key k), from its KeyValues annotation;
+    /// null when the column has no annotation.
+    /// </summary>
+    internal static IdColumn? KeyValueIds(DataViewSchema.Column column)
+    {
+        if (column.Type is not KeyDataViewType || column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { } kv) return null;
+        var (ints, texts) = ReadKeyValues(column, kv.Type);
+        return ints is not null ? IdColumn.OfInt64(ints) : IdColumn.OfStrings(texts!);
+    }
+
+private static (long[]?, string[]?) ReadKeyValues(DataViewSchema.Column column, DataViewType valuesType)
+    {
+        var itemType = valuesType is VectorDataViewType vector ? vector.ItemType : valuesType;
+        if (itemType is TextDataViewType)
+        {
+            VBuffer<ReadOnlyMemory<char>> values = default;
+            column.GetKeyValues(ref values);
+            var texts = values.DenseValues().Select(v => v.ToString()).ToArray();
+            // Keys mapped from numbers that were read as text still name integer ids.
+            var asInts = new long[texts.Length];
+            bool allInts = texts.All((s, i) => long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out asInts[i]));
+            return allInts ? (asInts, null) : (null, texts);
+        }
+        if (itemType == NumberDataViewType.Single)
+        {
+            VBuffer<float> values = default;
+            column.GetKeyValues(ref values);
+            return (values.DenseValues().Select((v, i) => IdAccumulator.ToWholeNumber(v, column.Name + " key values", i)).ToArray(), null);
+        }
+        if (itemType == NumberDataViewType.Double)
+        {
+            VBuffer<double> values = default;
+            column.GetKeyValues(ref values);
+            return (values.DenseValues().Select((v, i) => IdAccumulator.ToWholeNumber(v, column.Name + " key values", i)).ToArray(), null);
+        }
+        throw new ArgumentOutOfRangeException(nameof(column), $"Key column '{column.Name}' has key values of type {itemType}; expected text or numbers.");
+    }
+
     /// <summary>Collects one id column, converting every supported type to int64 or text ids.</summary>
     private sealed class IdAccumulator
     {
@@ -126,8 +168,7 @@ public static class DataViewInteractionReader
                     uint key = 0; g(ref key);
                     if (key == 0) throw new InvalidDataException($"Column '{name}', row {row}: missing key value (the id was not in the key mapping).");
                     if (_keyTexts is not null) _strings.Add(_keyTexts[key - 1]);
-                    else if (_keyInts is not null) _ints.Add(_keyInts[key - 1]);
-                    else _ints.Add(key);
+                    else _ints.Add(_keyInts![key - 1]);
                 };
             }
             if (type is TextDataViewType)
@@ -152,7 +193,7 @@ public static class DataViewInteractionReader
             return row => _ints.Add(toLong());
         }
 
-        private static long ToWholeNumber(double v, string column, long row)
+        internal static long ToWholeNumber(double v, string column, long row)
         {
             if (double.IsNaN(v)) throw new InvalidDataException($"Column '{column}', row {row}: id is NaN.");
             if (double.IsInfinity(v) || v != Math.Floor(v) || Math.Abs(v) > 9.007199254740992E15)
@@ -173,33 +214,6 @@ public static class DataViewInteractionReader
             var gb = cursor.GetGetter<byte>(column); return () => { byte v = 0; gb(ref v); return v; };
         }
 
-        private static (long[]?, string[]?) ReadKeyValues(DataViewSchema.Column column, DataViewType valuesType)
-        {
-            var itemType = valuesType is VectorDataViewType vector ? vector.ItemType : valuesType;
-            if (itemType is TextDataViewType)
-            {
-                VBuffer<ReadOnlyMemory<char>> values = default;
-                column.GetKeyValues(ref values);
-                var texts = values.DenseValues().Select(v => v.ToString()).ToArray();
-                // Keys mapped from numbers that were read as text still name integer ids.
-                var asInts = new long[texts.Length];
-                bool allInts = texts.All((s, i) => long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out asInts[i]));
-                return allInts ? (asInts, null) : (null, texts);
-            }
-            if (itemType == NumberDataViewType.Single)
-            {
-                VBuffer<float> values = default;
-                column.GetKeyValues(ref values);
-                return (values.DenseValues().Select((v, i) => ToWholeNumber(v, column.Name + " key values", i)).ToArray(), null);
-            }
-            if (itemType == NumberDataViewType.Double)
-            {
-                VBuffer<double> values = default;
-                column.GetKeyValues(ref values);
-                return (values.DenseValues().Select((v, i) => ToWholeNumber(v, column.Name + " key values", i)).ToArray(), null);
-            }
-            throw new ArgumentOutOfRangeException(nameof(column), $"Key column '{column.Name}' has key values of type {itemType}; expected text or numbers.");
-        }
     }
 }
 

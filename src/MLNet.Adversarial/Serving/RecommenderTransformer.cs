@@ -41,9 +41,11 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
         var scorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export);
         var topK = FactorizationOnnxExporter.ExportTopK(result.Model,
             new TopKExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train, K = options.TopK, ExcludeTrainingItems = options.ExcludeTrainingItemsFromTopK });
-        var servingScorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export with { IdInputShape = OnnxIdInputShape.Column });
+        var servingModel = KeyIndexedModel.For(mlContext, result.Model, input.Schema[options.UserColumnName], input.Schema[options.ItemColumnName]);
+        var servingScorer = FactorizationOnnxExporter.ExportPairwiseScorer(servingModel,
+            export with { IdInputShape = OnnxIdInputShape.Column, TrainingData = servingModel == result.Model ? train : null });
         var scoring = ScoringPipeline.Build(mlContext, input, servingScorer, options.UserColumnName, options.ItemColumnName,
-            result.Model.Users.Kind, result.Model.Items.Kind, options.ScoreColumnName,
+            servingModel.Users.Kind, servingModel.Items.Kind, options.ScoreColumnName,
             options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu);
         return new RecommenderTransformer(scoring, result.Model, scorer, topK, result, checkpoint, train);
     }

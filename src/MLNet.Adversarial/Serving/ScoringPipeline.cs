@@ -49,30 +49,30 @@ internal static class ScoringPipeline
     /// <summary>Converts an id column of any supported type to the scorer's input type (int64 or text).</summary>
     private static IEstimator<ITransformer> IdConversion(MLContext ml, DataViewSchema.Column column, string output, string valueColumn, IdKind kind, List<string> temporaries)
     {
-        var target = kind == IdKind.Int64 ? DataKind.Int64 : DataKind.String;
-        IEstimator<ITransformer>? head = null;
-        string source = column.Name;
-        DataViewType sourceType = column.Type;
-        if (column.Type is KeyDataViewType && column.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues)
+        // Key columns are served as the text of their key values (see KeyIndexedModel), so unseen ids need no parsing.
+        if (column.Type is KeyDataViewType)
         {
             temporaries.Add(valueColumn);
-            head = ml.Transforms.Conversion.MapKeyToValue(valueColumn, column.Name);
-            source = valueColumn;
-            sourceType = keyValues.Type is VectorDataViewType v ? v.ItemType : keyValues.Type;
+            var values = ml.Transforms.Conversion.MapKeyToValue(valueColumn, column.Name);
+            return column.Annotations.Schema["KeyValues"].Type.GetItemTypeOrSelf() is TextDataViewType
+                ? values.Append(ml.Transforms.CopyColumns(output, valueColumn))
+                : values.Append(ml.Transforms.Conversion.ConvertType(output, valueColumn, DataKind.String));
         }
-        IEstimator<ITransformer> convert;
-        if (sourceType is TextDataViewType && kind == IdKind.String)
-            convert = ml.Transforms.CopyColumns(output, source);
-        else if (kind == IdKind.Int64 && (sourceType == NumberDataViewType.Single || sourceType == NumberDataViewType.Double))
+        if (column.Type is not TextDataViewType && kind == IdKind.Int64 && !IsFloatingPoint(column.Type))
+            return ml.Transforms.Conversion.ConvertType(output, column.Name, DataKind.Int64);
+        if (column.Type is TextDataViewType && kind == IdKind.String)
+            return ml.Transforms.CopyColumns(output, column.Name);
+        if (IsFloatingPoint(column.Type))
         {
             // ML.NET converts floating point to text but not to integers; whole-number ids print without a fraction.
-            string text = output + "_text";
-            temporaries.Add(text);
-            convert = ml.Transforms.Conversion.ConvertType(text, source, DataKind.String)
-                .Append(ml.Transforms.Conversion.ConvertType(output, text, DataKind.Int64));
+            temporaries.Add(valueColumn);
+            return ml.Transforms.Conversion.ConvertType(valueColumn, column.Name, DataKind.String)
+                .Append(ml.Transforms.Conversion.ConvertType(output, valueColumn, DataKind.Int64));
         }
-        else
-            convert = ml.Transforms.Conversion.ConvertType(output, source, target);
-        return head is null ? convert : head.Append(convert);
+        return ml.Transforms.Conversion.ConvertType(output, column.Name, kind == IdKind.Int64 ? DataKind.Int64 : DataKind.String);
     }
+
+    private static DataViewType GetItemTypeOrSelf(this DataViewType type) => type is VectorDataViewType v ? v.ItemType : type;
+
+    private static bool IsFloatingPoint(DataViewType type) => type == NumberDataViewType.Single || type == NumberDataViewType.Double;
 }

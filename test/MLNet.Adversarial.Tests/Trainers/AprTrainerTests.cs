@@ -81,6 +81,10 @@ public sealed class AprTrainerTests
         var engine = ml.Model.CreatePredictionEngine<TextPair, Scored>(fitted);
         var score = engine.Predict(new TextPair { UserId = "u1003", ItemId = "i5004" }).Score;
         Assert.AreEqual(recommender.Model.Score("u1003", "i5004"), score, 1e-5);
+        // Ids the key mapping never saw become the missing key; they are scored with the fallback rows.
+        Assert.AreEqual(recommender.Model.Score(-1, recommender.Model.Items.IndexOf("i5004")),
+            engine.Predict(new TextPair { UserId = "stranger", ItemId = "i5004" }).Score, 1e-5);
+        Assert.AreEqual(recommender.Model.Score(-1, -1), engine.Predict(new TextPair { UserId = "stranger", ItemId = "new" }).Score, 1e-5);
     }
 
     [TestMethod]
@@ -110,6 +114,15 @@ public sealed class AprTrainerTests
             var scored = fitted.Transform(data).GetColumn<float>("Score").Take(5).ToArray();
             for (int r = 0; r < 5; r++)
                 Assert.AreEqual(recommender.Model.Score(table.Users.Int64Values[r], table.Items.Int64Values[r]), scored[r], 1e-5);
+
+            // A user and an item that the key mapping never saw (as in u1.test) get the fallback score, not a parse error.
+            File.WriteAllLines(path, ["777777\t5002\t5", "1000\t888888\t5"]);
+            var unseen = fitted.Transform(ml.Data.LoadFromTextFile(path, [
+                new TextLoader.Column("User", DataKind.Single, 0),
+                new TextLoader.Column("Item", DataKind.Single, 1),
+                new TextLoader.Column("Rating", DataKind.Single, 2)])).GetColumn<float>("Score").ToArray();
+            Assert.AreEqual(recommender.Model.Score(-1, recommender.Model.Items.IndexOf(5002L)), unseen[0], 1e-5);
+            Assert.AreEqual(recommender.Model.Score(recommender.Model.Users.IndexOf(1000L), -1), unseen[1], 1e-5);
         }
         finally
         {
