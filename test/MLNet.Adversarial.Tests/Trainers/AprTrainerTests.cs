@@ -254,6 +254,26 @@ public sealed class AprTrainerTests
     }
 
     [TestMethod]
+    public void AKeyColumnWithoutKeyValuesIsRejectedBeforeTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var path = Path.Combine(Path.GetTempPath(), $"mlnet-adv-{Guid.NewGuid():N}.tsv");
+        File.WriteAllLines(path, ["1\t2", "2\t3", "3\t1"]);
+        try
+        {
+            var data = ml.Data.LoadFromTextFile(path, [
+                new TextLoader.Column("UserId", DataKind.UInt32, 0) { KeyCount = new KeyCount(10) },
+                new TextLoader.Column("ItemId", DataKind.UInt32, 1) { KeyCount = new KeyCount(10) }]);
+            var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Adversarial().Trainers.Apr(TrainingFixtures.FastOptions()).Fit(data));
+            StringAssert.Contains(e.Message, "'UserId' is a key column without key values");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void GetOutputSchemaAddsAScalarScore()
     {
         var ml = new MLContext(seed: 1);
