@@ -20,7 +20,7 @@ public abstract class FactorizationTrainerOptions
         /// <summary>Default <see cref="Epochs"/>.</summary>
         public const int Epochs = 40;
         /// <summary>Default <see cref="BatchSize"/>.</summary>
-        public const int BatchSize = 1024;
+        public const int BatchSize = 4096;
         /// <summary>Default <see cref="LearningRate"/>.</summary>
         public const double LearningRate = 0.005;
         /// <summary>Default <see cref="L2Regularization"/>.</summary>
