@@ -151,9 +151,16 @@ internal static class TrainCommand
     }
 
     /// <summary>One line per epoch, written synchronously (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
+    /// <summary>One line per epoch with a bar of the epochs done: readable in a terminal and in a CI log alike.</summary>
     private sealed class LineProgress(TextWriter output) : IProgress<TrainingEpochReport>
     {
-        public void Report(TrainingEpochReport value) => output.WriteLine(value.ToString());
+        private const int Width = 20;
+
+        public void Report(TrainingEpochReport value)
+        {
+            int done = value.TotalEpochs == 0 ? Width : (int)Math.Round((double)value.Epoch / value.TotalEpochs * Width);
+            output.WriteLine($"[{new string('#', done)}{new string('.', Width - done)}] {value}");
+        }
     }
 
     private sealed record DataSummary(string Source, int TrainRows, int TestRows, int Users, int Items, int TrainPositives, int TestPositives, int ValidationRows);
