@@ -91,9 +91,7 @@ internal static class ReproduceCommand
             var epochs = new List<int>();
             for (int seed = 1; seed <= seeds; seed++)
             {
-                var (fitTable, validationTable) = HoldoutSplit.PerUser(trainTable, ValidationFraction, seed, MinRating);
-                var fit = InteractionData.FromTable(fitTable, users, items, MinRating, out _);
-                var validation = InteractionData.FromTable(validationTable, users, items, MinRating, out _);
+                var (fit, validation) = ValidationSplit(trainTable, users, items, seed);
                 var result = new MLContext(seed).Adversarial().Trainers.Apr(options).Train(fit, validation, seed, null, out _);
                 scores.Add(result.History.Single(h => h.Epoch == result.SelectedEpoch).ValidationMetric!.Value);
                 epochs.Add(result.SelectedEpoch);
@@ -102,6 +100,13 @@ internal static class ReproduceCommand
             sb.AppendLine(FormattableString.Invariant($"| {name} | {scores.Average():F4} | {string.Join(", ", epochs)} |"));
         }
         return sb.ToString();
+    }
+
+    /// <summary>Training and validation positives carved from u1.base for one seed; u1.test is only ever used for the final numbers.</summary>
+    private static (InteractionData Fit, InteractionData Validation) ValidationSplit(InteractionTable trainTable, IdVocabulary users, IdVocabulary items, int seed)
+    {
+        var (fitTable, validationTable) = HoldoutSplit.PerUser(trainTable, ValidationFraction, seed, MinRating);
+        return (InteractionData.FromTable(fitTable, users, items, MinRating, out _), InteractionData.FromTable(validationTable, users, items, MinRating, out _));
     }
 
     private sealed record RunResult(string Config, int Seed, RankingMetrics Test, IReadOnlyList<RobustnessResult> Attack, int SelectedEpoch, int Epochs, double Seconds, double PairsPerSecond);
@@ -120,10 +125,7 @@ internal static class ReproduceCommand
         var results = new List<RunResult>();
         for (int seed = 1; seed <= seeds; seed++)
         {
-            // The validation part is carved from u1.base; u1.test is only ever used for the final numbers.
-            var (fitTable, validationTable) = HoldoutSplit.PerUser(trainTable, ValidationFraction, seed, MinRating);
-            var fit = InteractionData.FromTable(fitTable, users, items, MinRating, out _);
-            var validation = InteractionData.FromTable(validationTable, users, items, MinRating, out _);
+            var (fit, validation) = ValidationSplit(trainTable, users, items, seed);
             foreach (var config in Configurations)
             {
                 var trainer = new MLContext(seed).Adversarial().Trainers.Apr(Configuration(config));
