@@ -21,7 +21,7 @@ internal sealed class PairwiseTrainingEngine
     private readonly int _seed;
     private readonly Action<string>? _log;
     // Held for the engine's lifetime; see RowSparseOptimizer on why temporary Scalars are avoided in the hot loop.
-    private readonly Scalar _epsilonScalar, _adversarialWeightScalar;
+    private Scalar? _epsilonScalar, _adversarialWeightScalar; // created once TorchSharp is loaded
 
     public PairwiseTrainingEngine(FactorizationTrainerOptions options, double epsilon, double adversarialWeight, int adversarialStartEpoch, int seed, Action<string>? log)
     {
@@ -31,8 +31,6 @@ internal sealed class PairwiseTrainingEngine
         _adversarialStartEpoch = adversarialStartEpoch;
         _seed = seed;
         _log = log;
-        _epsilonScalar = epsilon.ToScalar();
-        _adversarialWeightScalar = adversarialWeight.ToScalar();
     }
 
     /// <summary>The state at the end of the last <see cref="Train"/> call, to continue training later.</summary>
@@ -57,6 +55,16 @@ internal sealed class PairwiseTrainingEngine
     public TrainingResult Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
     {
         Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor: see the class for why
+        return TrainWithThreads(train, validate, resumeFrom);
+    }
+
+    // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch,
+    // which would be before EnsureLoaded had a chance to run.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private TrainingResult TrainWithThreads(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    {
+        _epsilonScalar ??= _epsilon.ToScalar();
+        _adversarialWeightScalar ??= _adversarialWeight.ToScalar();
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(_options.NumberOfThreads ?? 1);
         try
@@ -199,10 +207,10 @@ internal sealed class PairwiseTrainingEngine
         {
             // Worst-case direction of the clean loss for each gathered row, treated as a constant (APR eq. 7).
             var grads = torch.autograd.grad([clean], [b.Pu, b.Qi, b.Qj], retain_graph: true);
-            var du = nn.functional.normalize(grads[0], p: 2, dim: 1).mul_(_epsilonScalar).detach();
-            var di = nn.functional.normalize(grads[1], p: 2, dim: 1).mul_(_epsilonScalar).detach();
-            var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(_epsilonScalar).detach();
-            loss = clean + BprLoss(b.Pu + du, b.Qi + di, b.Qj + dj, biasDiff).mul(_adversarialWeightScalar);
+            var du = nn.functional.normalize(grads[0], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
+            var di = nn.functional.normalize(grads[1], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
+            var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
+            loss = clean + BprLoss(b.Pu + du, b.Qi + di, b.Qj + dj, biasDiff).mul(_adversarialWeightScalar!);
         }
         if (_options.L2Regularization > 0)
         {
