@@ -68,11 +68,19 @@ internal sealed class PairwiseTrainingEngine
         using var net = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, d, o.InitialStandardDeviation,
             new Random(_seed), o.Optimizer, o.LearningRate, device);
         int firstEpoch = 1;
+        FactorizationModel? best = null;
+        double bestMetric = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
         if (resumeFrom is not null)
         {
             resumeFrom.Restore(net, train);
             firstEpoch = resumeFrom.Epoch + 1;
+            if (validate is not null)
+                (best, bestMetric, bestEpoch, sinceBest) = resumeFrom.Selection;
         }
+        string? checkpointPath = o.CheckpointDirectory is null ? null : Path.Combine(o.CheckpointDirectory, FactorizationTrainerOptions.CheckpointFileName);
+        ModelSelectionState Selection() => new(best, bestMetric, bestEpoch, sinceBest);
+        bool stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
 
         NegativeSampler.EnsureNegativesExist(train);
         var posUsers = train.UserIndicesExpanded();
@@ -89,11 +97,8 @@ internal sealed class PairwiseTrainingEngine
         var inverseBuffer = new long[2 * o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
-        FactorizationModel? best = null;
-        double bestMetric = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0;
 
-        for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= o.Epochs && !stopEarly; epoch++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
@@ -153,17 +158,18 @@ internal sealed class PairwiseTrainingEngine
             var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial);
             history.Add(report);
             _log?.Invoke(report.ToString());
-            o.Progress?.Report(report);
             if (!double.IsFinite(report.Loss))
                 throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {report.Loss}); lower LearningRate or raise L2Regularization.");
-            if (validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
-            {
+            stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
+            // Written before the progress report, so an observer that sees epoch e (or cancels there) finds its checkpoint.
+            if (checkpointPath is not null && (epoch % o.CheckpointEvery == 0 || epoch == o.Epochs || stopEarly))
+                TrainingCheckpoint.Capture(net, train, epoch, Selection()).Save(checkpointPath);
+            o.Progress?.Report(report);
+            if (stopEarly)
                 _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
-                break;
-            }
         }
 
-        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count);
+        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection());
         if (best is not null) return new TrainingResult(best, history, bestEpoch);
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
     }

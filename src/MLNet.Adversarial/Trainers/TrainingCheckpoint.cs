@@ -1,23 +1,32 @@
 using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
 using TorchSharp;
 
 namespace MLNet.Adversarial.Trainers;
 
 /// <summary>
 /// Everything needed to continue training: the TorchSharp module's state dictionary (weights and the row-sparse
-/// optimiser's state, in TorchSharp's own format), the epoch reached, and the vocabularies the rows belong to.
+/// optimiser's state, in TorchSharp's own format), the epoch reached, the vocabularies the rows belong to, and the
+/// model-selection state (best validated model, its metric and epoch, and the early-stopping patience counter), so
+/// that a resumed run selects and stops exactly as an uninterrupted one would.
 /// </summary>
+/// <remarks>
+/// Format version 2 (version 1 files, which lack the model-selection state, are rejected with a clear message).
+/// The per-epoch random streams are derived from the seed and the epoch number, so no RNG state is stored: resume
+/// with the same data, options and seed.
+/// </remarks>
 public sealed class TrainingCheckpoint
 {
     private static readonly byte[] Magic = "MLNACK"u8.ToArray();
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
-    private TrainingCheckpoint(int epoch, IdVocabulary users, IdVocabulary items, byte[] moduleState)
+    private TrainingCheckpoint(int epoch, IdVocabulary users, IdVocabulary items, byte[] moduleState, ModelSelectionState selection)
     {
         Epoch = epoch;
         Users = users;
         Items = items;
         _moduleState = moduleState;
+        Selection = selection;
     }
 
     private readonly byte[] _moduleState;
@@ -31,11 +40,23 @@ public sealed class TrainingCheckpoint
     /// <summary>The item vocabulary of the weights.</summary>
     public IdVocabulary Items { get; }
 
-    internal static TrainingCheckpoint Capture(torch.nn.Module module, InteractionData train, int epoch)
+    /// <summary>The model-selection state at <see cref="Epoch"/>.</summary>
+    internal ModelSelectionState Selection { get; }
+
+    /// <summary>The epoch of the best validated model so far (0: none; training without validation data).</summary>
+    public int BestEpoch => Selection.BestEpoch;
+
+    /// <summary>The validation metric of the best model so far (negative infinity: none).</summary>
+    public double BestMetric => Selection.BestMetric;
+
+    /// <summary>Validated epochs since the best one (the early-stopping patience counter).</summary>
+    public int EpochsSinceBest => Selection.SinceBest;
+
+    internal static TrainingCheckpoint Capture(torch.nn.Module module, InteractionData train, int epoch, ModelSelectionState? selection = null)
     {
         using var moduleStream = new MemoryStream();
         using (var w = new BinaryWriter(moduleStream, System.Text.Encoding.UTF8, leaveOpen: true)) module.save(w);
-        return new TrainingCheckpoint(epoch, train.Users, train.Items, moduleStream.ToArray());
+        return new TrainingCheckpoint(epoch, train.Users, train.Items, moduleStream.ToArray(), selection ?? ModelSelectionState.None);
     }
 
     internal void Restore(torch.nn.Module module, InteractionData train)
@@ -61,6 +82,17 @@ public sealed class TrainingCheckpoint
         Items.WriteTo(w);
         w.Write(_moduleState.Length);
         w.Write(_moduleState);
+        w.Write(Selection.BestMetric);
+        w.Write(Selection.BestEpoch);
+        w.Write(Selection.SinceBest);
+        if (Selection.Best is null) w.Write(0);
+        else
+        {
+            using var model = new MemoryStream();
+            Selection.Best.Save(model);
+            w.Write(checked((int)model.Length));
+            w.Write(model.GetBuffer(), 0, (int)model.Length);
+        }
     }
 
     /// <summary>Reads a checkpoint; a damaged or foreign file gives an <see cref="InvalidDataException"/> naming it.</summary>
@@ -81,13 +113,25 @@ public sealed class TrainingCheckpoint
             int version = r.ReadInt32();
             if (version != FormatVersion) throw new InvalidDataException($"'{name}' has checkpoint format {version}; this library reads {FormatVersion}.");
             int epoch = r.ReadInt32();
+            if (epoch < 0) throw new InvalidDataException($"'{name}' is corrupt (epoch {epoch}).");
             var users = IdVocabulary.ReadFrom(r);
             var items = IdVocabulary.ReadFrom(r);
-            return new TrainingCheckpoint(epoch, users, items, ReadBlock(r, name));
+            var state = ReadBlock(r, name);
+            double bestMetric = r.ReadDouble();
+            int bestEpoch = r.ReadInt32();
+            int sinceBest = r.ReadInt32();
+            var bestBytes = ReadBlock(r, name);
+            var best = bestBytes.Length == 0 ? null : FactorizationModel.Load(new MemoryStream(bestBytes), $"'{name}' (best model)");
+            if (bestEpoch < 0 || bestEpoch > epoch || sinceBest < 0) throw new InvalidDataException($"'{name}' is corrupt (model-selection state).");
+            return new TrainingCheckpoint(epoch, users, items, state, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest));
         }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"'{name}' is truncated.", e);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException or FormatException or (IOException and not FileNotFoundException))
+        {
+            throw new InvalidDataException($"'{name}' is corrupt: {e.Message}", e);
         }
     }
 
@@ -97,4 +141,10 @@ public sealed class TrainingCheckpoint
         if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position) throw new InvalidDataException($"'{name}' is truncated or corrupt.");
         return r.ReadBytes(length);
     }
+}
+
+/// <summary>What model selection has seen so far: the best validated model, its metric and epoch, and the patience counter.</summary>
+internal sealed record ModelSelectionState(FactorizationModel? Best, double BestMetric, int BestEpoch, int SinceBest)
+{
+    public static readonly ModelSelectionState None = new(null, double.NegativeInfinity, 0, 0);
 }

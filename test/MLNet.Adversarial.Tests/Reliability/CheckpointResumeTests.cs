@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNet.Adversarial.Cli;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Tests.Trainers;
+using MLNet.Adversarial.Trainers;
+
+namespace MLNet.Adversarial.Tests.Reliability;
+
+/// <summary>Determinism, periodic atomic checkpoints, resume after cancellation and after a real SIGKILL.</summary>
+[TestClass]
+public sealed class CheckpointResumeTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mlnet-adv-rel-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [TestMethod]
+    public void SameDataOptionsAndSeedGiveByteIdenticalOnnxFiles()
+    {
+        var data = TrainingFixtures.Interactions().DataView();
+        byte[] Scorer(out byte[] topK, out byte[] zip)
+        {
+            var ml = new MLContext(seed: 5);
+            using var model = ml.Adversarial().Trainers.Apr(TrainingFixtures.FastOptions(epochs: 4)).Fit(data);
+            topK = model.TopKOnnx;
+            using var stream = new MemoryStream();
+            model.Model.Save(stream);
+            zip = stream.ToArray();
+            return model.ScorerOnnx;
+        }
+        var a = Scorer(out var topKA, out var binA);
+        var b = Scorer(out var topKB, out var binB);
+        CollectionAssert.AreEqual(a, b, "scorer.onnx");
+        CollectionAssert.AreEqual(topKA, topKB, "topk.onnx");
+        CollectionAssert.AreEqual(binA, binB, "model.bin");
+    }
+
+    [TestMethod]
+    public void CheckpointsEveryNEpochsAndResumingWithValidationSelectsLikeAnUninterruptedRun()
+    {
+        var ml = new MLContext(seed: 1);
+        var all = TrainingFixtures.Interactions();
+        var split = HoldoutSplit.PerUser(all, 0.25, seed: 9, minRating: null);
+        AprTrainer.Options Options(string? dir)
+        {
+            var o = TrainingFixtures.FastOptions(epochs: 8);
+            o.ValidationData = split.Holdout.DataView();
+            o.EarlyStoppingPatience = 3;
+            o.CheckpointDirectory = dir;
+            o.CheckpointEvery = 3;
+            return o;
+        }
+        using var straight = ml.Adversarial().Trainers.Apr(Options(null)).Fit(split.Train.DataView());
+
+        var dir = TempDir();
+        var epochs = new List<int>();
+        var first = Options(dir);
+        using var cts = new CancellationTokenSource();
+        first.CancellationToken = cts.Token;
+        var file = Path.Combine(dir, FactorizationTrainerOptions.CheckpointFileName);
+        first.Progress = new SynchronousProgress<TrainingEpochReport>(r =>
+        {
+            if (File.Exists(file)) epochs.Add(TrainingCheckpoint.Load(file).Epoch);
+            if (r.Epoch == 4) cts.Cancel();
+        });
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Adversarial().Trainers.Apr(first).Fit(split.Train.DataView()));
+        CollectionAssert.AreEqual(new[] { 3, 3 }, epochs, "a checkpoint after epoch 3 (every 3), none after 1, 2 or 4");
+        Assert.AreEqual(0, Directory.GetFiles(dir, "*.tmp").Length, "no temporary file is left behind");
+
+        var resumed = Options(dir);
+        resumed.ResumeFrom = TrainingCheckpoint.Load(file);
+        using var second = ml.Adversarial().Trainers.Apr(resumed).Fit(split.Train.DataView());
+        Assert.AreEqual(straight.Training.SelectedEpoch, second.Training.SelectedEpoch, "model selection carries over");
+        CollectionAssert.AreEqual(straight.Model.UserFactors, second.Model.UserFactors);
+        CollectionAssert.AreEqual(straight.ScorerOnnx, second.ScorerOnnx);
+        CollectionAssert.AreEqual(straight.Training.History.Select(h => h.ValidationMetric).TakeLast(second.Training.History.Count).ToArray(),
+            second.Training.History.Select(h => h.ValidationMetric).ToArray());
+        var last = TrainingCheckpoint.Load(file);
+        Assert.AreEqual(straight.Training.History.Count, last.Epoch, "the final (or early-stopped) epoch is checkpointed");
+        Assert.AreEqual(straight.Training.SelectedEpoch, last.BestEpoch);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [TestMethod]
+    public void CancellationStopsWithinOneBatchAndLeavesTheLastCheckpointIntact()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TrainingFixtures.Interactions(users: 100, items: 60, perUser: 8).DataView();
+        AprTrainer.Options Options(int epochs)
+        {
+            var o = TrainingFixtures.FastOptions(epochs);
+            o.BatchSize = 4; // hundreds of batches per epoch
+            return o;
+        }
+        var dir = TempDir();
+        var file = Path.Combine(dir, FactorizationTrainerOptions.CheckpointFileName);
+        using var cts = new CancellationTokenSource();
+        var cancelled = new Stopwatch();
+        var first = Options(1000);
+        first.CheckpointDirectory = dir;
+        first.CancellationToken = cts.Token;
+        byte[]? before = null;
+        double epochSeconds = 0;
+        first.Progress = new SynchronousProgress<TrainingEpochReport>(r =>
+        {
+            if (r.Epoch != 2) return;
+            epochSeconds = r.Seconds;
+            before = File.ReadAllBytes(file);
+            // Cancel from another thread a few milliseconds into epoch 3.
+            Task.Run(async () => { await Task.Delay(5); cancelled.Start(); cts.Cancel(); });
+        });
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Adversarial().Trainers.Apr(first).Fit(data));
+        cancelled.Stop();
+        TestContext.WriteLine($"epoch {epochSeconds * 1000:F0} ms; stopped {cancelled.Elapsed.TotalMilliseconds:F1} ms after the cancel");
+        Assert.IsNotNull(before);
+        // Epoch 3 never finished (else its checkpoint would have replaced epoch 2's): the stop came mid-epoch.
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(file), "the checkpoint of epoch 2 is untouched");
+        var checkpoint = TrainingCheckpoint.Load(file);
+        Assert.AreEqual(2, checkpoint.Epoch);
+        Assert.AreEqual(0, Directory.GetFiles(dir, "*.tmp").Length);
+
+        // And it resumes to the uninterrupted model.
+        using var straight = ml.Adversarial().Trainers.Apr(Options(3)).Fit(data);
+        var resumed = Options(3);
+        resumed.ResumeFrom = checkpoint;
+        using var second = ml.Adversarial().Trainers.Apr(resumed).Fit(data);
+        CollectionAssert.AreEqual(straight.ScorerOnnx, second.ScorerOnnx);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [TestMethod]
+    public void CliRunKilledWithSigkillResumesToTheUninterruptedModel()
+    {
+        var root = TempDir();
+        string[] Args(string outDir) => ["train", "--epochs", "5", "--dim", "16", "--seed", "3", "--out", outDir];
+
+        // Uninterrupted, in-process.
+        var straightOut = Path.Combine(root, "straight");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.AreEqual(0, CliApp.Run(Args(straightOut), stdout, stderr), stderr.ToString());
+
+        // A child process, killed (SIGKILL) as soon as its first checkpoint exists.
+        var killedOut = Path.Combine(root, "killed");
+        var checkpoints = Path.Combine(root, "checkpoints");
+        var checkpointFile = Path.Combine(checkpoints, FactorizationTrainerOptions.CheckpointFileName);
+        var cliDll = Path.Combine(AppContext.BaseDirectory, "mlnet-adv.dll");
+        Assert.IsTrue(File.Exists(cliDll), cliDll);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cliDll);
+        foreach (var a in Args(killedOut)) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("--checkpoint-dir");
+        start.ArgumentList.Add(checkpoints);
+        using (var child = Process.Start(start)!)
+        {
+            child.OutputDataReceived += (_, _) => { };
+            child.ErrorDataReceived += (_, _) => { };
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpointFile) && !child.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(10);
+            Assert.IsFalse(child.HasExited, "the child finished before it could be killed; give it more epochs");
+            child.Kill(); // SIGKILL on Unix
+            child.WaitForExit();
+        }
+        var interrupted = TrainingCheckpoint.Load(checkpointFile);
+        TestContext.WriteLine($"killed after epoch {interrupted.Epoch}");
+        Assert.IsLessThan(5, interrupted.Epoch, "killed mid-run");
+        // Nothing at a final path is half-written: the model files do not exist yet, and the checkpoint loads.
+        foreach (var name in new[] { "model.zip", "model.bin", "scorer.onnx", "topk.onnx", "metrics.json" })
+            Assert.IsFalse(File.Exists(Path.Combine(killedOut, name)), name);
+
+        // Resume in-process from the checkpoint folder.
+        stdout = new StringWriter();
+        stderr = new StringWriter();
+        Assert.AreEqual(0, CliApp.Run([.. Args(killedOut), "--resume", checkpoints], stdout, stderr), stderr.ToString());
+        StringAssert.Contains(stdout.ToString(), $"resuming after epoch {interrupted.Epoch}");
+        foreach (var name in new[] { "scorer.onnx", "topk.onnx", "model.bin" })
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(straightOut, name)), File.ReadAllBytes(Path.Combine(killedOut, name)), name);
+        OnnxModelFile.Validate(Path.Combine(killedOut, "scorer.onnx"));
+        Assert.AreEqual(5, TrainingCheckpoint.Load(checkpointFile).Epoch);
+        Directory.Delete(root, recursive: true);
+    }
+
+    [TestMethod]
+    public void KillingTheWriterMidFileNeverExposesAPartialFile()
+    {
+        // AtomicFile: an exception (as good as a kill, for the final path) while writing leaves the old file.
+        var dir = TempDir();
+        var path = Path.Combine(dir, "model.bin");
+        AtomicFile.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+        Assert.ThrowsExactly<IOException>(() => AtomicFile.Write(path, s => { s.Write(new byte[1000]); throw new IOException("disk gone"); }));
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
+        Assert.AreEqual(1, Directory.GetFiles(dir).Length);
+        Directory.Delete(dir, recursive: true);
+    }
+}
