@@ -12,6 +12,7 @@ internal static class CliApp
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
         ExportCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

@@ -17,6 +17,14 @@ namespace MLNet.Adversarial.Serving;
 /// transformers. <c>mlContext.Model.Save</c> therefore writes that chain, and <c>mlContext.Model.Load</c> returns it
 /// (a <c>TransformerChain&lt;ITransformer&gt;</c>) with identical scores. Call <c>mlContext.Adversarial()</c> once
 /// before loading, so ML.NET can find this library's score mapping.
+/// <para>
+/// Bad input at serving time: ids the model has not seen (unknown users or items, negative or huge ids) are scored
+/// with the fallback rows — the mean user vector and the mean item vector and bias — never an index error. An id
+/// column of another type than the model's ids is converted by ML.NET's <c>ConvertType</c>: text holding integers
+/// scores normally against an integer-id model, other text fails with ML.NET's <see cref="InvalidOperationException"/>
+/// ("Value could not be parsed from text to long"). Saved models are best loaded with
+/// <see cref="AdversarialCatalog.LoadModel"/>, which reports a truncated or corrupt file as an <see cref="InvalidDataException"/> naming it.
+/// </para>
 /// </remarks>
 public sealed class RecommenderTransformer : ITransformer, IDisposable
 {

@@ -1,5 +1,6 @@
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace MLNet.Adversarial.Trainers;
@@ -65,7 +66,17 @@ public sealed class TrainingCheckpoint
             throw new InvalidOperationException(
                 $"The checkpoint was made on other data ({Users.Count} users, {Items.Count} items; this data has {train.Users.Count} users, {train.Items.Count} items). Resume with the same training data.");
         using var r = new BinaryReader(new MemoryStream(_moduleState));
-        module.load(r);
+        try
+        {
+            module.load(r);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or ExternalException)
+        {
+            // TorchSharp's message ("Mismatched tensor shape while loading...") does not say which setting differs.
+            throw new InvalidOperationException(
+                "The checkpoint does not fit this model: resume with the EmbeddingDimension and Optimizer it was trained with " +
+                $"(TorchSharp: {e.Message.Split('\n')[0]})", e);
+        }
     }
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
@@ -128,6 +139,10 @@ public sealed class TrainingCheckpoint
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"'{name}' is truncated.", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{name}' is truncated or corrupt: {e.Message}", e);
         }
         catch (Exception e) when (e is ArgumentException or OverflowException or FormatException or (IOException and not FileNotFoundException))
         {
