@@ -54,6 +54,21 @@ public sealed class AdversarialCatalog
         }
     }
 
+    /// <summary>
+    /// A <see cref="PredictionEngine{TSrc, TDst}"/> over <paramref name="model"/> that does not own it. ML.NET's
+    /// <c>mlContext.Model.CreatePredictionEngine</c> owns the transformer by default, so disposing any one engine
+    /// disposes the shared model and its ONNX Runtime session under every other engine (dotnet/machinelearning#5945).
+    /// Use one engine per thread (an engine is not thread-safe; the model and its session are) and dispose the
+    /// model itself when done.
+    /// </summary>
+    public PredictionEngine<TSrc, TDst> CreatePredictionEngine<TSrc, TDst>(ITransformer model)
+        where TSrc : class
+        where TDst : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _mlContext.Model.CreatePredictionEngine<TSrc, TDst>(model, new PredictionEngineOptions { OwnsTransformer = false });
+    }
+
     private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
 }
 
