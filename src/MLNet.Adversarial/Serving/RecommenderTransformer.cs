@@ -29,11 +29,13 @@ namespace MLNet.Adversarial.Serving;
 public sealed class RecommenderTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _scoring;
+    private readonly string _onnxFile;
 
-    private RecommenderTransformer(ITransformer scoring, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
+    private RecommenderTransformer(ITransformer scoring, string onnxFile, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
         TrainingResult training, TrainingCheckpoint checkpoint, InteractionData trainingData)
     {
         _scoring = scoring;
+        _onnxFile = onnxFile;
         Model = model;
         ScorerOnnx = scorerOnnx;
         TopKOnnx = topKOnnx;
@@ -52,8 +54,8 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
         var servingScorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export with { IdInputShape = OnnxIdInputShape.Column });
         var scoring = ScoringPipeline.Build(mlContext, input, servingScorer, options.UserColumnName, options.ItemColumnName,
             result.Model.Users.Kind, result.Model.Items.Kind, options.ScoreColumnName,
-            options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu);
-        return new RecommenderTransformer(scoring, result.Model, scorer, topK, result, checkpoint, train);
+            options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu, out var onnxFile);
+        return new RecommenderTransformer(scoring, onnxFile, result.Model, scorer, topK, result, checkpoint, train);
     }
 
     /// <summary>The trained model as plain arrays (embeddings, biases, vocabularies).</summary>
@@ -101,6 +103,12 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     /// <summary>Saves the scoring chain (see the remarks on the class).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => (_scoring as IDisposable)?.Dispose();
+    /// <summary>Releases the ONNX Runtime session and deletes the temporary ONNX file ML.NET serves from.</summary>
+    public void Dispose()
+    {
+        (_scoring as IDisposable)?.Dispose();
+        try { File.Delete(_onnxFile); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }

@@ -31,8 +31,9 @@ public sealed class MemoryTests
         const int Cycles = 200, WarmUp = 20;
         var table = TrainingFixtures.Interactions(users: 30, items: 20, perUser: 5);
         var data = table.DataView();
-        long afterWarmUp = 0;
+        long afterWarmUp = 0, liveTensors = 0;
         var samples = new List<long>();
+        int ourTempFiles = Directory.GetFiles(Path.GetTempPath(), "mlnet-adv-*.onnx").Length;
         var clock = Stopwatch.StartNew();
         for (int cycle = 1; cycle <= Cycles; cycle++)
         {
@@ -45,7 +46,7 @@ public sealed class MemoryTests
                 using var engine = ml.Adversarial().CreatePredictionEngine<Pair, Scored>(model);
                 engine.Predict(new Pair { UserId = 1000, ItemId = 5000 });
             }
-            if (cycle == WarmUp) afterWarmUp = ResidentBytes();
+            if (cycle == WarmUp) { afterWarmUp = ResidentBytes(); liveTensors = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount; }
             if (cycle > WarmUp && cycle % 20 == 0) samples.Add(ResidentBytes());
         }
         clock.Stop();
@@ -53,6 +54,8 @@ public sealed class MemoryTests
         double growth = (double)(final - afterWarmUp) / afterWarmUp;
         TestContext.WriteLine($"{Cycles} cycles in {clock.Elapsed.TotalSeconds:F1}s; RSS after {WarmUp}: {afterWarmUp / 1048576.0:F0} MiB; " +
             $"every 20 after: {string.Join(", ", samples.Select(s => (s / 1048576.0).ToString("F0")))} MiB; growth {growth:P1}");
+        Assert.AreEqual(ourTempFiles, Directory.GetFiles(Path.GetTempPath(), "mlnet-adv-*.onnx").Length, "each cycle's temporary ONNX file is deleted");
+        Assert.AreEqual(liveTensors, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, "every TorchSharp tensor of a cycle is disposed");
         Assert.IsLessThan(0.10, growth, $"resident memory grew {growth:P1} over {Cycles - WarmUp} cycles");
     }
 }
