@@ -140,7 +140,7 @@ public sealed class CheckpointResumeTests
     public void CliRunKilledWithSigkillResumesToTheUninterruptedModel()
     {
         var root = TempDir();
-        string[] Args(string outDir) => ["train", "--epochs", "5", "--dim", "16", "--seed", "3", "--out", outDir];
+        string[] Args(string outDir) => ["train", "--epochs", "3", "--dim", "16", "--seed", "3", "--out", outDir];
 
         // Uninterrupted, in-process.
         var straightOut = Path.Combine(root, "straight");
@@ -152,19 +152,8 @@ public sealed class CheckpointResumeTests
         var killedOut = Path.Combine(root, "killed");
         var checkpoints = Path.Combine(root, "checkpoints");
         var checkpointFile = Path.Combine(checkpoints, FactorizationTrainerOptions.CheckpointFileName);
-        var cliDll = Path.Combine(AppContext.BaseDirectory, "mlnet-adv.dll");
-        Assert.IsTrue(File.Exists(cliDll), cliDll);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(cliDll);
-        foreach (var a in Args(killedOut)) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--checkpoint-dir");
-        start.ArgumentList.Add(checkpoints);
-        using (var child = Process.Start(start)!)
+        using (var child = StartCli([.. Args(killedOut), "--checkpoint-dir", checkpoints]))
         {
-            child.OutputDataReceived += (_, _) => { };
-            child.ErrorDataReceived += (_, _) => { };
-            child.BeginOutputReadLine();
-            child.BeginErrorReadLine();
             var clock = Stopwatch.StartNew();
             while (!File.Exists(checkpointFile) && !child.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(10);
             Assert.IsFalse(child.HasExited, "the child finished before it could be killed; give it more epochs");
@@ -173,21 +162,55 @@ public sealed class CheckpointResumeTests
         }
         var interrupted = TrainingCheckpoint.Load(checkpointFile);
         TestContext.WriteLine($"killed after epoch {interrupted.Epoch}");
-        Assert.IsLessThan(5, interrupted.Epoch, "killed mid-run");
+        Assert.IsLessThan(3, interrupted.Epoch, "killed mid-run");
         // Nothing at a final path is half-written: the model files do not exist yet, and the checkpoint loads.
         foreach (var name in new[] { "model.zip", "model.bin", "scorer.onnx", "topk.onnx", "metrics.json" })
             Assert.IsFalse(File.Exists(Path.Combine(killedOut, name)), name);
 
-        // Resume in-process from the checkpoint folder.
+        // Resume in a second child, killed (SIGKILL) as soon as it starts writing the model files.
+        using (var child = StartCli([.. Args(killedOut), "--resume", checkpoints]))
+        {
+            var clock = Stopwatch.StartNew();
+            var zip = Path.Combine(killedOut, "model.zip");
+            while (!File.Exists(zip) && !child.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(2);
+            if (!child.HasExited) child.Kill();
+            child.WaitForExit();
+        }
+        // Whatever exists at a final path is complete.
+        var written = Directory.GetFiles(killedOut).Select(Path.GetFileName).ToArray();
+        TestContext.WriteLine($"second kill left: {string.Join(", ", written)}");
+        Assert.IsTrue(written.Contains("model.zip"));
+        (new MLContext(seed: 1).Adversarial().LoadModel(Path.Combine(killedOut, "model.zip"), out _) as IDisposable)?.Dispose();
+        if (written.Contains("model.bin")) { using var s = File.OpenRead(Path.Combine(killedOut, "model.bin")); FactorizationModel.Load(s, "model.bin"); }
+        foreach (var onnx in written.Where(n => n!.EndsWith(".onnx", StringComparison.Ordinal))) OnnxModelFile.Validate(Path.Combine(killedOut, onnx!));
+        if (written.Contains("metrics.json")) System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(killedOut, "metrics.json"))).Dispose();
+        Assert.AreEqual(3, TrainingCheckpoint.Load(checkpointFile).Epoch, "training had finished and checkpointed its last epoch");
+
+        // Resume in-process from the checkpoint folder (no epochs left: it writes the same files).
         stdout = new StringWriter();
         stderr = new StringWriter();
         Assert.AreEqual(0, CliApp.Run([.. Args(killedOut), "--resume", checkpoints], stdout, stderr), stderr.ToString());
-        StringAssert.Contains(stdout.ToString(), $"resuming after epoch {interrupted.Epoch}");
+        StringAssert.Contains(stdout.ToString(), "resuming after epoch 3");
         foreach (var name in new[] { "scorer.onnx", "topk.onnx", "model.bin" })
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(straightOut, name)), File.ReadAllBytes(Path.Combine(killedOut, name)), name);
         OnnxModelFile.Validate(Path.Combine(killedOut, "scorer.onnx"));
-        Assert.AreEqual(5, TrainingCheckpoint.Load(checkpointFile).Epoch);
+        Assert.AreEqual(3, TrainingCheckpoint.Load(checkpointFile).Epoch);
         Directory.Delete(root, recursive: true);
+    }
+
+    private static Process StartCli(IEnumerable<string> args)
+    {
+        var cliDll = Path.Combine(AppContext.BaseDirectory, "mlnet-adv.dll");
+        Assert.IsTrue(File.Exists(cliDll), cliDll);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cliDll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var child = Process.Start(start)!;
+        child.OutputDataReceived += (_, _) => { };
+        child.ErrorDataReceived += (_, _) => { };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        return child;
     }
 
     [TestMethod]
