@@ -71,8 +71,10 @@ internal sealed class PairwiseTrainingEngine
         FactorizationModel? best = null;
         double bestMetric = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
+        var settings = Settings();
         if (resumeFrom is not null)
         {
+            resumeFrom.CheckSettings(settings);
             resumeFrom.Restore(net, train);
             firstEpoch = resumeFrom.Epoch + 1;
             if (validate is not null)
@@ -163,15 +165,40 @@ internal sealed class PairwiseTrainingEngine
             stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
             // Written before the progress report, so an observer that sees epoch e (or cancels there) finds its checkpoint.
             if (checkpointPath is not null && (epoch % o.CheckpointEvery == 0 || epoch == o.Epochs || stopEarly))
-                TrainingCheckpoint.Capture(net, train, epoch, Selection()).Save(checkpointPath);
+                TrainingCheckpoint.Capture(net, train, epoch, Selection(), settings).Save(checkpointPath);
             o.Progress?.Report(report);
             if (stopEarly)
                 _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
         }
 
-        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection());
+        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection(), settings);
         if (best is not null) return new TrainingResult(best, history, bestEpoch);
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
+    }
+
+    /// <summary>The settings that shape the trajectory (everything but the number of epochs), recorded in checkpoints.</summary>
+    private SortedDictionary<string, string> Settings()
+    {
+        var o = _options;
+        static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [nameof(o.EmbeddingDimension)] = I(o.EmbeddingDimension),
+            [nameof(o.BatchSize)] = I(o.BatchSize),
+            [nameof(o.Optimizer)] = o.Optimizer.ToString(),
+            [nameof(o.LearningRate)] = F(o.LearningRate),
+            [nameof(o.L2Regularization)] = F(o.L2Regularization),
+            [nameof(o.NegativesPerPositive)] = I(o.NegativesPerPositive),
+            [nameof(o.NegativeSampler)] = o.NegativeSampler.ToString(),
+            [nameof(o.DynamicCandidates)] = I(o.DynamicCandidates),
+            [nameof(o.UseItemBias)] = o.UseItemBias ? "true" : "false",
+            [nameof(o.InitialStandardDeviation)] = F(o.InitialStandardDeviation),
+            ["Epsilon"] = F(_epsilon),
+            ["AdversarialWeight"] = F(_adversarialWeight),
+            ["AdversarialStartEpoch"] = I(_adversarialStartEpoch),
+            ["Seed"] = I(_seed),
+        };
     }
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>

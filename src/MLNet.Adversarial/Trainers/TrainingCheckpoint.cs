@@ -21,8 +21,10 @@ public sealed class TrainingCheckpoint
     private static readonly byte[] Magic = "MLNACK"u8.ToArray();
     private const int FormatVersion = 2;
 
-    private TrainingCheckpoint(int epoch, IdVocabulary users, IdVocabulary items, byte[] moduleState, ModelSelectionState selection)
+    private TrainingCheckpoint(int epoch, IdVocabulary users, IdVocabulary items, byte[] moduleState, ModelSelectionState selection,
+        IReadOnlyDictionary<string, string> settings)
     {
+        Settings = settings;
         Epoch = epoch;
         Users = users;
         Items = items;
@@ -53,11 +55,32 @@ public sealed class TrainingCheckpoint
     /// <summary>Validated epochs since the best one (the early-stopping patience counter).</summary>
     public int EpochsSinceBest => Selection.SinceBest;
 
-    internal static TrainingCheckpoint Capture(torch.nn.Module module, InteractionData train, int epoch, ModelSelectionState? selection = null)
+    /// <summary>
+    /// The settings that shape the training trajectory (dimension, optimiser, learning rate, batch size, sampler,
+    /// adversarial settings, seed, ...), as invariant text. Resuming with other values is an error: the result would
+    /// match neither run. The number of epochs may differ (training further is what resuming is for).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    internal static TrainingCheckpoint Capture(torch.nn.Module module, InteractionData train, int epoch, ModelSelectionState? selection = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         using var moduleStream = new MemoryStream();
         using (var w = new BinaryWriter(moduleStream, System.Text.Encoding.UTF8, leaveOpen: true)) module.save(w);
-        return new TrainingCheckpoint(epoch, train.Users, train.Items, moduleStream.ToArray(), selection ?? ModelSelectionState.None);
+        return new TrainingCheckpoint(epoch, train.Users, train.Items, moduleStream.ToArray(), selection ?? ModelSelectionState.None,
+            settings ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>Throws when <paramref name="current"/> differs from the <see cref="Settings"/> the checkpoint was trained with.</summary>
+    internal void CheckSettings(IReadOnlyDictionary<string, string> current)
+    {
+        var differences = Settings.Keys.Union(current.Keys).Order(StringComparer.Ordinal)
+            .Where(k => Settings.GetValueOrDefault(k) != current.GetValueOrDefault(k))
+            .Select(k => $"{k} {Settings.GetValueOrDefault(k) ?? "(unset)"} in the checkpoint, {current.GetValueOrDefault(k) ?? "(unset)"} now")
+            .ToList();
+        if (differences.Count > 0)
+            throw new InvalidOperationException(
+                $"The checkpoint was trained with other settings ({string.Join("; ", differences)}). Resume with the same options and seed.");
     }
 
     internal void Restore(torch.nn.Module module, InteractionData train)
@@ -104,6 +127,12 @@ public sealed class TrainingCheckpoint
             w.Write(checked((int)model.Length));
             w.Write(model.GetBuffer(), 0, (int)model.Length);
         }
+        w.Write(Settings.Count);
+        foreach (var (key, value) in Settings.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            w.Write(key);
+            w.Write(value);
+        }
     }
 
     /// <summary>Reads a checkpoint; a damaged or foreign file gives an <see cref="InvalidDataException"/> naming it.</summary>
@@ -134,7 +163,11 @@ public sealed class TrainingCheckpoint
             var bestBytes = ReadBlock(r, name);
             var best = bestBytes.Length == 0 ? null : FactorizationModel.Load(new MemoryStream(bestBytes), $"'{name}' (best model)");
             if (bestEpoch < 0 || bestEpoch > epoch || sinceBest < 0) throw new InvalidDataException($"'{name}' is corrupt (model-selection state).");
-            return new TrainingCheckpoint(epoch, users, items, state, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest));
+            int settingCount = r.ReadInt32();
+            if (settingCount < 0 || settingCount > 1024) throw new InvalidDataException($"'{name}' is corrupt (settings).");
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int k = 0; k < settingCount; k++) settings[r.ReadString()] = r.ReadString();
+            return new TrainingCheckpoint(epoch, users, items, state, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest), settings);
         }
         catch (EndOfStreamException e)
         {

@@ -341,6 +341,21 @@ public sealed class BadInputTests
         StringAssert.Contains(e.Message, "checkpoint was made on other data");
     }
 
+    [TestMethod]
+    [DataRow("LearningRate", 0.01)]
+    [DataRow("Seed", 8)]
+    [DataRow("EmbeddingDimension", 16)]
+    public void ResumingWithOtherSettingsNamesThem(string option, object value)
+    {
+        var o = TrainingFixtures.FastOptions(epochs: 2);
+        var property = typeof(AprTrainer.Options).GetProperty(option)!;
+        property.SetValue(o, Convert.ChangeType(value, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType));
+        o.ResumeFrom = _model.Checkpoint;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => _ml.Adversarial().Trainers.Apr(o).Fit(TrainingFixtures.Interactions().DataView()));
+        StringAssert.Contains(e.Message, $"{option} ");
+        StringAssert.Contains(e.Message, "Resume with the same options and seed");
+    }
+
     // ---- serving ----
 
     [TestMethod]
@@ -391,7 +406,7 @@ public sealed class BadInputTests
     [DataRow("train --min-rating 4 --out X", "--min-rating needs --train")]
     [DataRow("train --checkpoint-every 0 --out X", "--checkpoint-every must be positive")]
     [DataRow("train --resume NODIR --out X", "--resume: folder")]
-    [DataRow("train --resume MODEL --out X", "resume with the EmbeddingDimension and Optimizer it was trained with")]
+    [DataRow("train --resume MODEL --out X", "EmbeddingDimension 8 in the checkpoint, 64 now")]
     [DataRow("evaluate --model NODIR --train A --test B", "--model")]
     [DataRow("recommend --model MODEL --user abc", "'abc' is not one")]
     [DataRow("recommend --model MODEL --user 1 -k 100000", "exceeds the exported K")]
