@@ -195,6 +195,7 @@ public sealed class CheckpointResumeTests
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(straightOut, name)), File.ReadAllBytes(Path.Combine(killedOut, name)), name);
         OnnxModelFile.Validate(Path.Combine(killedOut, "scorer.onnx"));
         Assert.AreEqual(3, TrainingCheckpoint.Load(checkpointFile).Epoch);
+        Assert.IsEmpty(Directory.GetFiles(killedOut, "*.tmp"), "the killed writer's leftovers are removed by the next write");
         Directory.Delete(root, recursive: true);
     }
 
@@ -223,6 +224,16 @@ public sealed class CheckpointResumeTests
         Assert.ThrowsExactly<IOException>(() => AtomicFile.Write(path, s => { s.Write(new byte[1000]); throw new IOException("disk gone"); }));
         CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
         Assert.AreEqual(1, Directory.GetFiles(dir).Length);
+
+        // A leftover of a dead process (pid 2^22 + 1 is above Linux's pid_max) is removed; other names are kept.
+        var dead = path + "." + ((1 << 22) + 1) + ".tmp";
+        var other = path + ".backup.tmp";
+        File.WriteAllBytes(dead, [9]);
+        File.WriteAllBytes(other, [9]);
+        AtomicFile.WriteAllBytes(path, new byte[] { 4 });
+        Assert.IsFalse(File.Exists(dead));
+        Assert.IsTrue(File.Exists(other));
+        CollectionAssert.AreEqual(new byte[] { 4 }, File.ReadAllBytes(path));
         Directory.Delete(dir, recursive: true);
     }
 }
