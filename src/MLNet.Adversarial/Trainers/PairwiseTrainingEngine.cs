@@ -160,13 +160,15 @@ internal sealed class PairwiseTrainingEngine
             var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial);
             history.Add(report);
             _log?.Invoke(report.ToString());
-            if (!double.IsFinite(report.Loss))
-                throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {report.Loss}); lower LearningRate or raise L2Regularization.");
+            bool diverged = !double.IsFinite(report.Loss);
             stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
-            // Written before the progress report, so an observer that sees epoch e (or cancels there) finds its checkpoint.
-            if (checkpointPath is not null && (epoch % o.CheckpointEvery == 0 || epoch == o.Epochs || stopEarly))
+            // Written before the progress report, so an observer that sees epoch e (or cancels there) finds its
+            // checkpoint; a diverged state is never checkpointed over the last good one.
+            if (!diverged && checkpointPath is not null && (epoch % o.CheckpointEvery == 0 || epoch == o.Epochs || stopEarly))
                 TrainingCheckpoint.Capture(net, train, epoch, Selection(), settings).Save(checkpointPath);
             o.Progress?.Report(report);
+            if (diverged)
+                throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {report.Loss}); lower LearningRate or raise L2Regularization.");
             if (stopEarly)
                 _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
         }
