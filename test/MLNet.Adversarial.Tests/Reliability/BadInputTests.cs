@@ -356,6 +356,18 @@ public sealed class BadInputTests
         StringAssert.Contains(e.Message, "Resume with the same options and seed");
     }
 
+    [TestMethod]
+    public void DivergenceIsAClearErrorAndNeverCheckpointed()
+    {
+        var dir = Path.Combine(_root, "diverge");
+        var o = TrainingFixtures.FastOptions(epochs: 3);
+        o.LearningRate = 1e30; // the embeddings overflow float32 in the first epoch
+        o.CheckpointDirectory = dir;
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => _ml.Adversarial().Trainers.Apr(o).Fit(TrainingFixtures.Interactions().DataView()));
+        StringAssert.Contains(e.Message, "Training diverged at epoch 1");
+        Assert.IsFalse(File.Exists(Path.Combine(dir, FactorizationTrainerOptions.CheckpointFileName)));
+    }
+
     // ---- serving ----
 
     [TestMethod]
