@@ -126,16 +126,15 @@ public sealed class BadInputTests
     // ---- IDataView input: NaN/infinite values, wrong types, missing columns, empty data ----
 
     [TestMethod]
-    [DataRow(float.NaN, "rating NaN")]
-    [DataRow(float.PositiveInfinity, "rating ∞")]
-    [DataRow(float.NegativeInfinity, "rating -∞")]
-    public void NonFiniteRatingsNameTheColumnAndRow(float rating, string shown)
+    [DataRow(float.NaN)]
+    [DataRow(float.PositiveInfinity)]
+    [DataRow(float.NegativeInfinity)]
+    public void NonFiniteRatingsNameTheColumnAndRow(float rating)
     {
         var data = Rows(new FloatRow { UserId = 1, ItemId = 2, Rating = 5 }, new FloatRow { UserId = 2, ItemId = 3, Rating = rating });
         var e = Assert.ThrowsExactly<InvalidDataException>(() => Fit(data, o => { o.RatingColumnName = "Rating"; o.MinRating = 4; }));
         StringAssert.Contains(e.Message, "Rating column 'Rating', row 1");
         StringAssert.Contains(e.Message, "not a finite number");
-        Assert.IsFalse(string.IsNullOrEmpty(shown));
     }
 
     [TestMethod]
