@@ -12,7 +12,7 @@ internal static class CliApp
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
         ExportCommand.Create(),
-        BenchCommand.Create(),
+        ScaleCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

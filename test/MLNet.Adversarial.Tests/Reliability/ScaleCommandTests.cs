@@ -3,20 +3,20 @@ using MLNet.Adversarial.Cli;
 
 namespace MLNet.Adversarial.Tests.Reliability;
 
-/// <summary>A tiny run of the scale benchmark (the real one is documented in docs/scale.md).</summary>
+/// <summary>A tiny run of the scale measurement (the real one is documented in docs/scale.md).</summary>
 [TestClass]
-public sealed class BenchCommandTests
+public sealed class ScaleCommandTests
 {
     [TestMethod]
-    public void BenchStreamsATextFileThroughAnIDataViewAndReportsThroughputAndMemory()
+    public void ScaleStreamsATextFileThroughAnIDataViewAndReportsThroughputAndMemory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "mlnet-adv-bench-" + Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(Path.GetTempPath(), "mlnet-adv-scale-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var data = Path.Combine(dir, "rows.tsv");
-        var report = Path.Combine(dir, "bench.json");
+        var report = Path.Combine(dir, "scale.json");
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = CliApp.Run(["bench", "--users", "300", "--items", "80", "--interactions", "3000", "--dim", "8", "--data", data, "--export", "--report", report], output, error);
+        int code = CliApp.Run(["scale", "--users", "300", "--items", "80", "--interactions", "3000", "--dim", "8", "--data", data, "--export", "--report", report], output, error);
         Assert.AreEqual(0, code, error.ToString());
         Assert.HasCount(3000, File.ReadAllLines(data));
         StringAssert.Contains(output.ToString(), "read IDataView: 3,000 positives, 300 users");

@@ -10,11 +10,11 @@ using MLNet.Adversarial.Trainers;
 namespace MLNet.Adversarial.Cli.Commands;
 
 /// <summary>
-/// <c>bench</c>: the scale measurement. Generates a synthetic data set (default 1M users, 100k items, 20M rows),
+/// <c>scale</c>: the scale measurement. Generates a synthetic data set (default 1M users, 100k items, 20M rows),
 /// optionally writes it to a text file and streams it back through ML.NET's <c>TextLoader</c>, reads it from the
 /// <see cref="IDataView"/> into columnar arrays, trains APR epochs and reports time, pairs per second and peak memory.
 /// </summary>
-internal static class BenchCommand
+internal static class ScaleCommand
 {
     public static Command Create()
     {
@@ -28,7 +28,7 @@ internal static class BenchCommand
         var dataFile = CliSupport.File("--data", "Text file to stream the rows from through ML.NET's TextLoader (written first when missing). Default: an in-memory columnar IDataView.");
         var export = new Option<bool>("--export") { Description = "Also export the pairwise scorer ONNX and report its size and time." };
         var report = CliSupport.File("--report", "Write the measurements as JSON.");
-        var command = new Command("bench", "Scale measurement: train APR on a large synthetic data set streamed from an IDataView; report pairs/s and peak memory.")
+        var command = new Command("scale", "Scale measurement: train APR on a large synthetic data set streamed from an IDataView; report pairs/s and peak memory.")
         {
             users, items, interactions, epochs, dim, batch, threads, dataFile, export, report,
         };
