@@ -8,11 +8,11 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot() => new("Train, evaluate, export and query BPR / APR (adversarial) recommenders.")
     {
+        ScaleCommand.Create(), // first only to keep merges with main clean; help lists commands in this order
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
         ExportCommand.Create(),
-        ScaleCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>
