@@ -8,7 +8,7 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot() => new("Train, evaluate, export and query BPR / APR (adversarial) recommenders.")
     {
-        ScaleCommand.Create(), // first only to keep merges with main clean; help lists commands in this order
+        ScaleCommand.Create(),
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
