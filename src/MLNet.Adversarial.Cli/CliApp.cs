@@ -8,6 +8,7 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot() => new("Train, evaluate, export and query BPR / APR (adversarial) recommenders.")
     {
+        ScaleCommand.Create(),
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         RecommendCommand.Create(),

@@ -21,13 +21,55 @@ public static class MLContextAdversarialExtensions
 /// <summary>Trainers and helpers for adversarial recommendation, reached through <c>mlContext.Adversarial()</c>.</summary>
 public sealed class AdversarialCatalog
 {
+    private readonly MLContext _mlContext;
+
     internal AdversarialCatalog(MLContext mlContext)
     {
+        _mlContext = mlContext;
         Trainers = new AdversarialTrainersCatalog(mlContext);
     }
 
     /// <summary>The trainers.</summary>
     public AdversarialTrainersCatalog Trainers { get; }
+
+    /// <summary>
+    /// Loads a model saved with <c>mlContext.Model.Save</c> (a fitted recommender or a pipeline ending in one), like
+    /// <c>mlContext.Model.Load</c>, but a damaged file gives an <see cref="InvalidDataException"/> naming it instead of
+    /// an exception from deep inside the zip reader, ML.NET or ONNX Runtime.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or not a saved ML.NET model.</exception>
+    public ITransformer LoadModel(string path, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return _mlContext.Model.Load(stream, out inputSchema);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException or UnauthorizedAccessException))
+        {
+            throw new InvalidDataException($"'{path}' is not a complete saved model (truncated or corrupt): {FirstLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="PredictionEngine{TSrc, TDst}"/> over <paramref name="model"/> that does not own it. ML.NET's
+    /// <c>mlContext.Model.CreatePredictionEngine</c> owns the transformer by default, so disposing any one engine
+    /// disposes the shared model and its ONNX Runtime session under every other engine (dotnet/machinelearning#5945).
+    /// Use one engine per thread (an engine is not thread-safe; the model and its session are) and dispose the
+    /// model itself when done.
+    /// </summary>
+    public PredictionEngine<TSrc, TDst> CreatePredictionEngine<TSrc, TDst>(ITransformer model)
+        where TSrc : class
+        where TDst : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _mlContext.Model.CreatePredictionEngine<TSrc, TDst>(model, new PredictionEngineOptions { OwnsTransformer = false });
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
 }
 
 /// <summary>The adversarial recommender trainers.</summary>

@@ -34,6 +34,9 @@ internal static class TrainCommand
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
+        public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
+        public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => 1, HelpName = "N" };
+        public readonly Option<string?> Resume = new("--resume") { Description = "Continue from DIR/checkpoint.bin (same data, options and seed as the interrupted run); checkpoints keep going to DIR unless --checkpoint-dir says otherwise.", HelpName = "DIR" };
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
@@ -43,7 +46,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train BPR or APR and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
             f.TrainFile, f.TestFile, f.MinRating, f.Trainer, f.Seed, f.Epochs, f.Dim, f.LearningRate, f.L2, f.Batch, f.Epsilon, f.AdvWeight,
-            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.OutDir,
+            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.OutDir,
         };
         command.SetHandler(c => Run(c, f));
         return command;
@@ -57,6 +60,16 @@ internal static class TrainCommand
         double validationFraction = c.Get(f.ValidationFraction);
         if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
         if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
+        if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
+        var resumeDir = c.Get(f.Resume);
+        TrainingCheckpoint? resumeFrom = null;
+        if (resumeDir is not null)
+        {
+            if (!Directory.Exists(resumeDir)) throw new CliException($"--resume: folder '{resumeDir}' does not exist.");
+            var checkpointFile = Path.Combine(resumeDir, FactorizationTrainerOptions.CheckpointFileName);
+            if (!File.Exists(checkpointFile)) throw new CliException($"--resume: '{checkpointFile}' is missing; was the run started with --checkpoint-dir '{resumeDir}'?");
+            resumeFrom = TrainingCheckpoint.Load(checkpointFile);
+        }
 
         bool apr = c.Get(f.Trainer) == "apr";
         var options = new AprTrainer.Options
@@ -68,6 +81,8 @@ internal static class TrainCommand
             NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform,
             Seed = seed, TopK = c.Get(f.TopK), NumberOfThreads = c.Get(f.Threads),
             Progress = new LineProgress(c.Out),
+            CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir, CheckpointEvery = c.Get(f.CheckpointEvery),
+            ResumeFrom = resumeFrom,
         };
         options.Validate(); // before the data is read: bad flags fail fast
 
@@ -78,6 +93,7 @@ internal static class TrainCommand
             (fit, validation) = HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating);
         c.Out.WriteLine($"data: {dataName}; train {train.Count} rows, test {test.Count} rows" +
             (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
+        if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {resumeDir}");
 
         options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
         options.ValidationData = validation is null ? null : new InteractionDataView(validation);
@@ -93,7 +109,12 @@ internal static class TrainCommand
         double pairsPerSecond = epochSeconds > 0 ? history.Sum(h => (double)h.Pairs) / epochSeconds : 0;
 
         Directory.CreateDirectory(dir.Path);
-        mlContext.Model.Save(transformer, view.Schema, dir.ModelZip);
+        // Every file goes through a temporary file and a rename: a killed process never leaves a half-written one.
+        using (var zip = new MemoryStream())
+        {
+            mlContext.Model.Save(transformer, view.Schema, zip);
+            AtomicFile.WriteAllBytes(dir.ModelZip, zip.ToArray());
+        }
         AtomicFile.Write(dir.ModelBin, transformer.Model.Save);
         transformer.SaveScorerOnnx(dir.ScorerOnnx);
         transformer.SaveCheckpoint(dir.Checkpoint);

@@ -189,6 +189,16 @@ private static (long[]?, string[]?) ReadKeyValues(DataViewSchema.Column column, 
                 else { var g = cursor.GetGetter<double>(_column); read = () => { double v = 0; g(ref v); return v; }; }
                 return row => _ints.Add(ToWholeNumber(read(), name, row));
             }
+            if (type == NumberDataViewType.UInt64)
+            {
+                var g = cursor.GetGetter<ulong>(_column);
+                return row =>
+                {
+                    ulong v = 0; g(ref v);
+                    if (v > long.MaxValue) throw new InvalidDataException($"Column '{name}', row {row}: id {v} exceeds the largest supported id {long.MaxValue}.");
+                    _ints.Add((long)v);
+                };
+            }
             var toLong = IntegerGetter(cursor, _column);
             return row => _ints.Add(toLong());
         }
@@ -207,7 +217,6 @@ private static (long[]?, string[]?) ReadKeyValues(DataViewSchema.Column column, 
             if (t == NumberDataViewType.Int32) { var g = cursor.GetGetter<int>(column); return () => { int v = 0; g(ref v); return v; }; }
             if (t == NumberDataViewType.Int64) { var g = cursor.GetGetter<long>(column); return () => { long v = 0; g(ref v); return v; }; }
             if (t == NumberDataViewType.UInt32) { var g = cursor.GetGetter<uint>(column); return () => { uint v = 0; g(ref v); return v; }; }
-            if (t == NumberDataViewType.UInt64) { var g = cursor.GetGetter<ulong>(column); return () => { ulong v = 0; g(ref v); return checked((long)v); }; }
             if (t == NumberDataViewType.Int16) { var g = cursor.GetGetter<short>(column); return () => { short v = 0; g(ref v); return v; }; }
             if (t == NumberDataViewType.UInt16) { var g = cursor.GetGetter<ushort>(column); return () => { ushort v = 0; g(ref v); return v; }; }
             if (t == NumberDataViewType.SByte) { var g = cursor.GetGetter<sbyte>(column); return () => { sbyte v = 0; g(ref v); return v; }; }

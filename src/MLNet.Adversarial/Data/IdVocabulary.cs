@@ -145,6 +145,8 @@ public sealed class IdVocabulary : IEquatable<IdVocabulary>
         var kind = (IdKind)reader.ReadByte();
         int count = reader.ReadInt32();
         if (count < 0) throw new InvalidDataException("Negative vocabulary size.");
+        if (reader.BaseStream.CanSeek && count > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new InvalidDataException($"Vocabulary size {count} exceeds the remaining data (truncated or corrupt).");
         if (kind == IdKind.Int64)
         {
             var ids = new long[count];

@@ -129,6 +129,14 @@ public sealed class FactorizationModel
         {
             throw new InvalidDataException($"{name} is truncated.", e);
         }
+        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{name} is truncated or corrupt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            throw new InvalidDataException($"{name} is corrupt: {e.Message}", e);
+        }
     }
 
     private static float[] ReadFloats(BinaryReader r, int count)

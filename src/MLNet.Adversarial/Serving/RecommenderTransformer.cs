@@ -17,15 +17,25 @@ namespace MLNet.Adversarial.Serving;
 /// transformers. <c>mlContext.Model.Save</c> therefore writes that chain, and <c>mlContext.Model.Load</c> returns it
 /// (a <c>TransformerChain&lt;ITransformer&gt;</c>) with identical scores. Call <c>mlContext.Adversarial()</c> once
 /// before loading, so ML.NET can find this library's score mapping.
+/// <para>
+/// Bad input at serving time: ids the model has not seen (unknown users or items, negative or huge ids) are scored
+/// with the fallback rows — the mean user vector and the mean item vector and bias — never an index error. An id
+/// column of another type than the model's ids is converted by ML.NET's <c>ConvertType</c>: text holding integers
+/// scores normally against an integer-id model, other text fails with ML.NET's <see cref="InvalidOperationException"/>
+/// ("Value could not be parsed from text to long"). Saved models are best loaded with
+/// <see cref="AdversarialCatalog.LoadModel"/>, which reports a truncated or corrupt file as an <see cref="InvalidDataException"/> naming it.
+/// </para>
 /// </remarks>
 public sealed class RecommenderTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _scoring;
+    private readonly string _onnxFile;
 
-    private RecommenderTransformer(ITransformer scoring, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
+    private RecommenderTransformer(ITransformer scoring, string onnxFile, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
         TrainingResult training, TrainingCheckpoint checkpoint, InteractionData trainingData)
     {
         _scoring = scoring;
+        _onnxFile = onnxFile;
         Model = model;
         ScorerOnnx = scorerOnnx;
         TopKOnnx = topKOnnx;
@@ -46,8 +56,8 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
             export with { IdInputShape = OnnxIdInputShape.Column, TrainingData = servingModel == result.Model ? train : null });
         var scoring = ScoringPipeline.Build(mlContext, input, servingScorer, options.UserColumnName, options.ItemColumnName,
             servingModel.Users.Kind, servingModel.Items.Kind, options.ScoreColumnName,
-            options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu);
-        return new RecommenderTransformer(scoring, result.Model, scorer, topK, result, checkpoint, train);
+            options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu, out var onnxFile);
+        return new RecommenderTransformer(scoring, onnxFile, result.Model, scorer, topK, result, checkpoint, train);
     }
 
     /// <summary>The trained model as plain arrays (embeddings, biases, vocabularies).</summary>
@@ -95,6 +105,12 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     /// <summary>Saves the scoring chain (see the remarks on the class).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _scoring.Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => (_scoring as IDisposable)?.Dispose();
+    /// <summary>Releases the ONNX Runtime session and deletes the temporary ONNX file ML.NET serves from.</summary>
+    public void Dispose()
+    {
+        (_scoring as IDisposable)?.Dispose();
+        try { File.Delete(_onnxFile); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }

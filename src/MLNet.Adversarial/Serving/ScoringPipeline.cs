@@ -24,10 +24,15 @@ internal static class ScoringPipeline
     /// Fits the chain on <paramref name="data"/>'s schema. <paramref name="servingScorer"/> is the pairwise scorer
     /// exported with <see cref="OnnxIdInputShape.Column"/> inputs, as ML.NET feeds them.
     /// </summary>
+    /// <remarks>
+    /// The ONNX model is handed to ML.NET as a file in the temporary folder, returned in <paramref name="modelFile"/>,
+    /// which the caller deletes when it disposes the chain. (<c>ApplyOnnxModel</c> with a stream copies the stream to a
+    /// temporary file of its own that disposing the transformer does not delete: one leaked file per fit.) ML.NET
+    /// reads the file again when the chain is saved, so it must live as long as the chain.
+    /// </remarks>
     public static ITransformer Build(MLContext mlContext, IDataView data, byte[] servingScorer, string userColumn, string itemColumn,
-        IdKind userKind, IdKind itemKind, string scoreColumn, int? gpuDeviceId, bool fallbackToCpu)
+        IdKind userKind, IdKind itemKind, string scoreColumn, int? gpuDeviceId, bool fallbackToCpu, out string modelFile)
     {
-        var schema = data.Schema;
         var renamed = OnnxGraphRenamer.Rename(servingScorer, new Dictionary<string, string>
         {
             [FactorizationOnnxExporter.UserInput] = UserInput,
@@ -35,11 +40,28 @@ internal static class ScoringPipeline
             [FactorizationOnnxExporter.ScoreOutput] = OnnxScoreColumnMapping.InputColumn,
         });
 
+        modelFile = Path.Combine(Path.GetTempPath(), $"mlnet-adv-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(modelFile, renamed);
+        try
+        {
+            return Fit(mlContext, data, modelFile, userColumn, itemColumn, userKind, itemKind, scoreColumn, gpuDeviceId, fallbackToCpu);
+        }
+        catch
+        {
+            File.Delete(modelFile);
+            throw;
+        }
+    }
+
+    private static ITransformer Fit(MLContext mlContext, IDataView data, string modelFile, string userColumn, string itemColumn,
+        IdKind userKind, IdKind itemKind, string scoreColumn, int? gpuDeviceId, bool fallbackToCpu)
+    {
+        var schema = data.Schema;
         var temporaries = new List<string> { UserInput, ItemInput, OnnxScoreColumnMapping.InputColumn, OnnxScoreColumnMapping.OutputColumn };
         IEstimator<ITransformer> pipeline = IdConversion(mlContext, schema[userColumn], UserInput, UserValue, userKind, temporaries);
         pipeline = pipeline.Append(IdConversion(mlContext, schema[itemColumn], ItemInput, ItemValue, itemKind, temporaries));
         pipeline = pipeline
-            .Append(mlContext.Transforms.ApplyOnnxModel([OnnxScoreColumnMapping.InputColumn], [UserInput, ItemInput], new MemoryStream(renamed), gpuDeviceId, fallbackToCpu))
+            .Append(mlContext.Transforms.ApplyOnnxModel([OnnxScoreColumnMapping.InputColumn], [UserInput, ItemInput], modelFile, gpuDeviceId, fallbackToCpu))
             .Append(mlContext.Transforms.CustomMapping<OnnxScoreColumnMapping.Input, OnnxScoreColumnMapping.Output>(OnnxScoreColumnMapping.Map, OnnxScoreColumnMapping.ContractName))
             .Append(mlContext.Transforms.CopyColumns(scoreColumn, OnnxScoreColumnMapping.OutputColumn))
             .Append(mlContext.Transforms.DropColumns(temporaries.Distinct().ToArray()));

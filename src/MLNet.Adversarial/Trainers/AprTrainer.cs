@@ -74,8 +74,17 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     }
 
     /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    /// <remarks>
+    /// Input behaviour: repeated (user, item) rows collapse into one positive; rows rated below
+    /// <see cref="FactorizationTrainerOptions.MinRating"/> are not positives but still add their user and item to the
+    /// catalogue; ids are labels, not indices, so negative and very large integer ids are ordinary ids. A single user or
+    /// a single item trains as long as every user has at least one item it has no positive for (a negative to sample).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
+    /// <exception cref="ArgumentException">The data has no rows, or no row at or above MinRating.</exception>
+    /// <exception cref="InvalidDataException">A row has a missing, NaN, fractional or out-of-range id or a non-finite rating (the message names the column and row).</exception>
+    /// <exception cref="InvalidOperationException">Some user has every item as a positive; the checkpoint to resume from does not fit; training diverged.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled (checked before every batch; the last checkpoint file stays intact).</exception>
     public RecommenderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -112,6 +112,20 @@ public abstract class FactorizationTrainerOptions
     /// <summary>Stops training at the next batch; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Folder to write a training checkpoint to (<see cref="CheckpointFileName"/>, atomically: a temporary file, then a
+    /// rename) every <see cref="CheckpointEvery"/> epochs and after the last epoch. Null: no checkpoint files. A process
+    /// killed at any moment leaves the previous complete checkpoint; continue with <c>AprTrainer.Options.ResumeFrom</c> =
+    /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
+    public int CheckpointEvery { get; set; } = 1;
+
+    /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "checkpoint.bin";
+
     /// <summary>Receives a report after every epoch.</summary>
     public IProgress<TrainingEpochReport>? Progress { get; set; }
 
@@ -144,6 +158,8 @@ public abstract class FactorizationTrainerOptions
         Check(ValidationK > 0, nameof(ValidationK), "must be positive");
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), "must not be negative");
         Check(TopK > 0, nameof(TopK), "must be positive");
+        Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
+        Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
         Check(MinRating is null || float.IsFinite(MinRating.Value), nameof(MinRating), "must be a finite number");
     }

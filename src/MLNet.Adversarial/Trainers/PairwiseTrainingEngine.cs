@@ -87,11 +87,21 @@ internal sealed class PairwiseTrainingEngine
         using var net = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, d, o.InitialStandardDeviation,
             new Random(_seed), o.Optimizer, o.LearningRate, device);
         int firstEpoch = 1;
+        FactorizationModel? best = null;
+        double bestMetric = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        var settings = Settings();
         if (resumeFrom is not null)
         {
+            resumeFrom.CheckSettings(settings);
             resumeFrom.Restore(net, train);
             firstEpoch = resumeFrom.Epoch + 1;
+            if (validate is not null)
+                (best, bestMetric, bestEpoch, sinceBest) = resumeFrom.Selection;
         }
+        string? checkpointPath = o.CheckpointDirectory is null ? null : Path.Combine(o.CheckpointDirectory, FactorizationTrainerOptions.CheckpointFileName);
+        ModelSelectionState Selection() => new(best, bestMetric, bestEpoch, sinceBest);
+        bool stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
 
         NegativeSampler.EnsureNegativesExist(train);
         var posUsers = train.UserIndicesExpanded();
@@ -108,11 +118,8 @@ internal sealed class PairwiseTrainingEngine
         var inverseBuffer = new long[2 * o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
-        FactorizationModel? best = null;
-        double bestMetric = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0;
 
-        for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= o.Epochs && !stopEarly; epoch++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
@@ -173,19 +180,47 @@ internal sealed class PairwiseTrainingEngine
             var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial);
             history.Add(report);
             _log?.Invoke(report.ToString());
+            bool diverged = !double.IsFinite(report.Loss);
+            stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
+            // Written before the progress report, so an observer that sees epoch e (or cancels there) finds its
+            // checkpoint; a diverged state is never checkpointed over the last good one.
+            if (!diverged && checkpointPath is not null && (epoch % o.CheckpointEvery == 0 || epoch == o.Epochs || stopEarly))
+                TrainingCheckpoint.Capture(net, train, epoch, Selection(), settings).Save(checkpointPath);
             o.Progress?.Report(report);
-            if (!double.IsFinite(report.Loss))
+            if (diverged)
                 throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {report.Loss}); lower LearningRate or raise L2Regularization.");
-            if (validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
-            {
+            if (stopEarly)
                 _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
-                break;
-            }
         }
 
-        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count);
+        LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection(), settings);
         if (best is not null) return new TrainingResult(best, history, bestEpoch);
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
+    }
+
+    /// <summary>The settings that shape the trajectory (everything but the number of epochs), recorded in checkpoints.</summary>
+    private SortedDictionary<string, string> Settings()
+    {
+        var o = _options;
+        static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [nameof(o.EmbeddingDimension)] = I(o.EmbeddingDimension),
+            [nameof(o.BatchSize)] = I(o.BatchSize),
+            [nameof(o.Optimizer)] = o.Optimizer.ToString(),
+            [nameof(o.LearningRate)] = F(o.LearningRate),
+            [nameof(o.L2Regularization)] = F(o.L2Regularization),
+            [nameof(o.NegativesPerPositive)] = I(o.NegativesPerPositive),
+            [nameof(o.NegativeSampler)] = o.NegativeSampler.ToString(),
+            [nameof(o.DynamicCandidates)] = I(o.DynamicCandidates),
+            [nameof(o.UseItemBias)] = o.UseItemBias ? "true" : "false",
+            [nameof(o.InitialStandardDeviation)] = F(o.InitialStandardDeviation),
+            ["Epsilon"] = F(_epsilon),
+            ["AdversarialWeight"] = F(_adversarialWeight),
+            ["AdversarialStartEpoch"] = I(_adversarialStartEpoch),
+            ["Seed"] = I(_seed),
+        };
     }
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>
