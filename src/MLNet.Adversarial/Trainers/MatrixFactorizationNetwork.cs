@@ -56,48 +56,56 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     /// </summary>
     public sealed class Batch
     {
-        public required Tensor UserRows, UserInverse, ItemRows, ItemInverse;
-        public required Tensor Pu, Items, Biases;
-        public required Tensor Qi, Qj, Bi, Bj;
+        public required Tensor UserRows, UserInverse, ItemRows, PositiveInverse, NegativeInverse;
+        public required Tensor Pu, Qi, Qj, Bi, Bj;
+
+        /// <summary>The per-pair leaves, whose gradients the step reads.</summary>
+        public IEnumerable<Tensor> Leaves => [Pu, Qi, Qj, Bi, Bj];
     }
 
     /// <summary>
-    /// Gathers per-pair leaves for the users and the items (<paramref name="itemInverse"/> holds the positives'
-    /// slots followed by the negatives' slots into <paramref name="itemRows"/>).
+    /// Gathers per-pair leaves for the users, positives and negatives (<paramref name="itemInverse"/> holds the
+    /// positives' slots followed by the negatives' slots into <paramref name="itemRows"/>).
     /// </summary>
     public Batch Gather(Tensor userRows, Tensor userInverse, Tensor itemRows, Tensor itemInverse)
     {
         long n = userInverse.shape[0];
-        var userIndex = userRows.index_select(0, userInverse);
-        var itemIndex = itemRows.index_select(0, itemInverse);
-        var pu = _users.index_select(0, userIndex).requires_grad_();
-        var items = _items.index_select(0, itemIndex).requires_grad_();
-        var biases = _itemBias.index_select(0, itemIndex).requires_grad_();
+        var positiveInverse = itemInverse.narrow(0, 0, n);
+        var negativeInverse = itemInverse.narrow(0, n, n);
+        var positives = itemRows.index_select(0, positiveInverse);
+        var negatives = itemRows.index_select(0, negativeInverse);
         return new Batch
         {
-            UserRows = userRows, UserInverse = userInverse, ItemRows = itemRows, ItemInverse = itemInverse,
-            Pu = pu, Items = items, Biases = biases,
-            Qi = items.narrow(0, 0, n), Qj = items.narrow(0, n, n),
-            Bi = biases.narrow(0, 0, n), Bj = biases.narrow(0, n, n),
+            UserRows = userRows, UserInverse = userInverse, ItemRows = itemRows, PositiveInverse = positiveInverse, NegativeInverse = negativeInverse,
+            Pu = _users.index_select(0, userRows.index_select(0, userInverse)).requires_grad_(),
+            Qi = _items.index_select(0, positives).requires_grad_(),
+            Qj = _items.index_select(0, negatives).requires_grad_(),
+            Bi = _itemBias.index_select(0, positives).requires_grad_(),
+            Bj = _itemBias.index_select(0, negatives).requires_grad_(),
         };
     }
 
     /// <summary>Applies the optimiser to the rows of <paramref name="batch"/> after the loss's backward pass.</summary>
     public void Step(Batch batch, bool updateBias)
     {
+        using var scope = torch.NewDisposeScope();
         _optimizer.BeginStep();
-        Update(_users, _usersFirst, _usersSecond, batch.UserRows, batch.UserInverse, batch.Pu.grad!);
-        Update(_items, _itemsFirst, _itemsSecond, batch.ItemRows, batch.ItemInverse, batch.Items.grad!);
-        if (updateBias) Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.ItemInverse, batch.Biases.grad!);
+        _optimizer.Update(_users, _usersFirst, _usersSecond, batch.UserRows, RowGradient(batch.UserRows, (batch.UserInverse, batch.Pu.grad!)));
+        _optimizer.Update(_items, _itemsFirst, _itemsSecond, batch.ItemRows,
+            RowGradient(batch.ItemRows, (batch.PositiveInverse, batch.Qi.grad!), (batch.NegativeInverse, batch.Qj.grad!)));
+        if (updateBias)
+            _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows,
+                RowGradient(batch.ItemRows, (batch.PositiveInverse, batch.Bi.grad!), (batch.NegativeInverse, batch.Bj.grad!)));
     }
 
-    private void Update(Tensor table, Tensor first, Tensor second, Tensor rows, Tensor inverse, Tensor perPairGrad)
+    /// <summary>Sums per-pair gradients into one gradient row per distinct row.</summary>
+    private Tensor RowGradient(Tensor rows, params (Tensor Inverse, Tensor Grad)[] parts)
     {
-        using var scope = torch.NewDisposeScope();
-        var shape = perPairGrad.shape.ToArray();
+        var shape = parts[0].Grad.shape.ToArray();
         shape[0] = rows.shape[0];
-        var grad = torch.zeros(shape, device: perPairGrad.device).index_add_(0, inverse, perPairGrad, _one);
-        _optimizer.Update(table, first, second, rows, table.index_select(0, rows), grad);
+        var grad = torch.zeros(shape, device: parts[0].Grad.device);
+        foreach (var (inverse, perPair) in parts) grad.index_add_(0, inverse, perPair, _one);
+        return grad;
     }
 
     /// <summary>Scores of <paramref name="candidates"/> [B,S] for <paramref name="users"/> [B], without gradients.</summary>

@@ -161,6 +161,7 @@ internal sealed class PairwiseTrainingEngine
                     var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
                     loss.backward();
+                    AddL2Gradient(batch);
                     net.Step(batch, _options.UseItemBias);
                     using var weight = ((double)len).ToScalar();
                     lossTotal.add_(loss.detach(), alpha: weight);
@@ -233,6 +234,18 @@ internal sealed class PairwiseTrainingEngine
         return best.cpu().data<long>().ToArray();
     }
 
+    /// <summary>
+    /// The L2 penalty λ·Σ‖row‖²/B over the rows of each pair, added to the gradients directly (2λ/B · row): it needs
+    /// no graph, and leaving it out of autograd makes the backward pass markedly cheaper.
+    /// </summary>
+    private void AddL2Gradient(MatrixFactorizationNetwork.Batch batch)
+    {
+        if (_options.L2Regularization <= 0) return;
+        using var noGrad = torch.no_grad();
+        using var scale = (2 * _options.L2Regularization / batch.Pu.shape[0]).ToScalar();
+        foreach (var leaf in batch.Leaves) leaf.grad?.add_(leaf.detach(), alpha: scale); // no grad: the bias, when UseItemBias is off
+    }
+
     private Tensor BatchLoss(MatrixFactorizationNetwork.Batch b, bool adversarial)
     {
         var biasDiff = _options.UseItemBias ? b.Bi - b.Bj : null;
@@ -247,17 +260,8 @@ internal sealed class PairwiseTrainingEngine
             var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
             loss = clean + BprLoss(b.Pu + du, b.Qi + di, b.Qj + dj, biasDiff).mul(_adversarialWeightScalar!);
         }
-        if (_options.L2Regularization > 0)
-        {
-            var reg = SumOfSquares(b.Pu) + SumOfSquares(b.Qi) + SumOfSquares(b.Qj);
-            if (_options.UseItemBias) reg = reg + SumOfSquares(b.Bi) + SumOfSquares(b.Bj);
-            using var scale = (_options.L2Regularization / b.Pu.shape[0]).ToScalar();
-            loss = loss + reg.mul(scale);
-        }
         return loss;
     }
-
-    private static Tensor SumOfSquares(Tensor x) => (x * x).sum();
 
     private static Tensor BprLoss(Tensor pu, Tensor qi, Tensor qj, Tensor? biasDiff)
     {

@@ -3,7 +3,7 @@ namespace MLNet.Adversarial.Trainers;
 /// <summary>Per-epoch figures reported through <see cref="IProgress{T}"/> and <c>MLContext.Log</c>.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="TotalEpochs">The configured number of epochs.</param>
-/// <param name="Loss">Mean training loss over the epoch's pairs (including the adversarial term when active).</param>
+/// <param name="Loss">Mean training loss per pair over the epoch: the BPR loss plus, when active, λ times the adversarial one (the L2 penalty is not included).</param>
 /// <param name="ValidationMetric">The validation metric after this epoch, when it was evaluated.</param>
 /// <param name="Seconds">Wall-clock seconds spent on the epoch's training steps (validation excluded).</param>
 /// <param name="Pairs">Number of (user, positive, negative) training pairs in the epoch.</param>
