@@ -286,6 +286,17 @@ public sealed class AprTrainerTests
     }
 
     [TestMethod]
+    public void WithoutItemBiasTheBiasesStayZero()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TrainingFixtures.FastOptions();
+        options.UseItemBias = false;
+        using var model = ml.Adversarial().Trainers.Apr(options).Fit(TrainingFixtures.Interactions().DataView());
+        Assert.IsTrue(model.Model.ItemBias.All(b => b == 0));
+        Assert.IsTrue(model.Model.UserFactors.Any(f => f != 0));
+    }
+
+    [TestMethod]
     public void BadOptionsAreRejectedByName()
     {
         var ml = new MLContext(seed: 1);
