@@ -12,6 +12,8 @@ internal static class CliApp
         EvaluateCommand.Create(),
         RecommendCommand.Create(),
         ExportCommand.Create(),
+        AuditCommand.Create(),
+        PrivacyTradeoffCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

@@ -127,6 +127,12 @@ public abstract class FactorizationTrainerOptions
     /// <summary>Whether serving falls back to the CPU when the GPU cannot be used; null takes <c>MLContext.FallbackToCpu</c>.</summary>
     public bool? FallbackToCpu { get; set; }
 
+    /// <summary>
+    /// Privacy-adversarial training: hide a sensitive user attribute from the user embeddings (see <see cref="PrivacyOptions"/>).
+    /// Null: off. Works with BPR and APR alike.
+    /// </summary>
+    public PrivacyOptions? Privacy { get; set; }
+
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public virtual void Validate()
     {
@@ -146,6 +152,7 @@ public abstract class FactorizationTrainerOptions
         Check(TopK > 0, nameof(TopK), "must be positive");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
         Check(MinRating is null || float.IsFinite(MinRating.Value), nameof(MinRating), "must be a finite number");
+        Privacy?.Validate();
     }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>

@@ -87,6 +87,11 @@ internal sealed class PairwiseTrainingEngine
         var items = new RowDeduplicator(train.Items.Count);
         var rowBuffer = new long[2 * o.BatchSize];
         var inverseBuffer = new long[2 * o.BatchSize];
+        var privacy = o.Privacy;
+        int[]? userLabels = privacy is null ? null : UserLabels(privacy, train);
+        using var adversary = privacy is null ? null : CreateAdversary(privacy, userLabels!, d, device);
+        var knownSlots = new long[o.BatchSize];
+        var knownLabels = new long[o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
         FactorizationModel? best = null;
@@ -113,7 +118,9 @@ internal sealed class PairwiseTrainingEngine
                 }
 
             bool adversarial = _adversarialWeight > 0 && epoch > _adversarialStartEpoch;
-            double lossSum = 0;
+            bool protecting = privacy is not null && privacy.PrivacyWeight > 0 && epoch > privacy.StartEpoch;
+            double lossSum = 0, adversaryLossSum = 0;
+            int adversaryBatches = 0;
             using (var epochScope = torch.NewDisposeScope())
             {
                 var lossTotal = torch.zeros(1, device: device);
@@ -128,12 +135,27 @@ internal sealed class PairwiseTrainingEngine
                     int userCount = users.Deduplicate(bu, [], rowBuffer, inverseBuffer);
                     var userRows = torch.tensor(rowBuffer.AsSpan(0, userCount).ToArray(), device: device);
                     var userInverse = torch.tensor(inverseBuffer.AsSpan(0, len).ToArray(), device: device);
+                    // The batch's distinct users that have a sensitive class: their slots in the gathered rows, and the classes.
+                    int known = 0;
+                    if (userLabels is not null)
+                        for (int s = 0; s < userCount; s++)
+                            if (userLabels[rowBuffer[s]] is var label and >= 0) { knownSlots[known] = s; knownLabels[known++] = label; }
                     int itemCount = items.Deduplicate(bi, bj, rowBuffer, inverseBuffer);
                     var itemRows = torch.tensor(rowBuffer.AsSpan(0, itemCount).ToArray(), device: device);
                     var itemInverse = torch.tensor(inverseBuffer.AsSpan(0, 2 * len).ToArray(), device: device);
 
                     var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
+                    if (adversary is not null && known > 0)
+                    {
+                        // Alternating min-max: the adversary first learns from the current (detached) rows, then the
+                        // recommender's loss gets the privacy term against the updated adversary.
+                        var rows = batch.UserLeaf.index_select(0, torch.tensor(knownSlots.AsSpan(0, known).ToArray(), device: device));
+                        var labels = torch.tensor(knownLabels.AsSpan(0, known).ToArray(), device: device);
+                        adversaryLossSum += adversary.Train(rows, labels, privacy!.AdversarySteps);
+                        adversaryBatches++;
+                        if (protecting) loss = loss + privacy.PrivacyWeight * adversary.PrivacyLoss(rows, labels, privacy.Objective);
+                    }
                     loss.backward();
                     net.Step(batch, _options.UseItemBias);
                     lossTotal.add_(loss.detach() * len);
@@ -150,7 +172,8 @@ internal sealed class PairwiseTrainingEngine
                 if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
                 else sinceBest++;
             }
-            var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial);
+            var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial,
+                adversaryBatches > 0 ? adversaryLossSum / adversaryBatches : null);
             history.Add(report);
             _log?.Invoke(report.ToString());
             o.Progress?.Report(report);
@@ -166,6 +189,24 @@ internal sealed class PairwiseTrainingEngine
         LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count);
         if (best is not null) return new TrainingResult(best, history, bestEpoch);
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
+    }
+
+    /// <summary>The sensitive class of every training user (-1: none); fails when no training user has one.</summary>
+    private static int[] UserLabels(PrivacyOptions privacy, InteractionData train)
+    {
+        var labels = privacy.SensitiveAttributes!.LabelsFor(train.Users);
+        if (labels.All(l => l < 0))
+            throw new ArgumentException($"No training user has a value in the sensitive attribute '{privacy.SensitiveAttributes.Name}': check that its user ids match the training data's.");
+        return labels;
+    }
+
+    private AttributeAdversary CreateAdversary(PrivacyOptions privacy, int[] labels, int dimension, Device device)
+    {
+        var counts = new int[privacy.SensitiveAttributes!.ClassCount];
+        foreach (var l in labels) if (l >= 0) counts[l]++;
+        // Its own seeded stream, so that adding privacy leaves the recommender's initialisation unchanged.
+        return new AttributeAdversary(dimension, counts.Length, counts, privacy.AdversaryHiddenSize, privacy.AdversaryLearningRate,
+            new Random(unchecked(_seed * 7_919 + 104_729)), device);
     }
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>

@@ -1,0 +1,79 @@
+using MLNet.Adversarial.Data;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>How the recommender is trained against the attribute adversary.</summary>
+public enum PrivacyObjective
+{
+    /// <summary>
+    /// Gradient reversal (Ganin &amp; Lempitsky, 2015): the recommender maximises the adversary's cross-entropy,
+    /// loss − λ·CE. Strong, but can overshoot into embeddings that predict the attribute inverted.
+    /// </summary>
+    GradientReversal,
+
+    /// <summary>
+    /// Confusion: the recommender pushes the adversary's prediction towards the uniform distribution, loss + λ·CE(uniform, adversary),
+    /// which is minimal when the (class-balanced) adversary learns nothing. Bounded and stable.
+    /// </summary>
+    Confusion,
+}
+
+/// <summary>
+/// Privacy-adversarial training (set <see cref="FactorizationTrainerOptions.Privacy"/>): an adversary network learns
+/// to predict a sensitive user attribute from the user embeddings, and the recommender learns to rank well while
+/// making it fail. The adversary lives only inside training: it never reaches the model, the checkpoint or the ONNX
+/// exports, whose user table is the protected one.
+/// </summary>
+public sealed class PrivacyOptions
+{
+    /// <summary>Default values.</summary>
+    public static class Defaults
+    {
+        /// <summary>Default <see cref="PrivacyWeight"/>.</summary>
+        public const double PrivacyWeight = 1.0;
+        /// <summary>Default <see cref="AdversaryHiddenSize"/>.</summary>
+        public const int AdversaryHiddenSize = 64;
+        /// <summary>Default <see cref="AdversarySteps"/>.</summary>
+        public const int AdversarySteps = 2;
+        /// <summary>Default <see cref="AdversaryLearningRate"/>.</summary>
+        public const double AdversaryLearningRate = 0.005;
+    }
+
+    /// <summary>The attribute to hide: raw user id → class. Users it lacks take no part in the adversarial game.</summary>
+    public SensitiveAttributes? SensitiveAttributes { get; set; }
+
+    /// <summary>Weight λ of the adversarial privacy term in the recommender's loss; 0 trains the adversary but does not act on it.</summary>
+    public double PrivacyWeight { get; set; } = Defaults.PrivacyWeight;
+
+    /// <summary>How the adversary's loss enters the recommender's.</summary>
+    public PrivacyObjective Objective { get; set; } = PrivacyObjective.GradientReversal;
+
+    /// <summary>Hidden units of the adversary's one hidden layer (ReLU); 0 makes it a linear (logistic-regression) adversary.</summary>
+    public int AdversaryHiddenSize { get; set; } = Defaults.AdversaryHiddenSize;
+
+    /// <summary>Adam steps of the adversary on the batch's user rows before each recommender step.</summary>
+    public int AdversarySteps { get; set; } = Defaults.AdversarySteps;
+
+    /// <summary>Adam learning rate of the adversary.</summary>
+    public double AdversaryLearningRate { get; set; } = Defaults.AdversaryLearningRate;
+
+    /// <summary>Epochs before the privacy term acts on the recommender (the adversary trains from the first epoch).</summary>
+    public int StartEpoch { get; set; }
+
+    /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
+    public void Validate()
+    {
+        if (SensitiveAttributes is null) throw new ArgumentOutOfRangeException(nameof(SensitiveAttributes), $"Option {nameof(SensitiveAttributes)} must be set for privacy-adversarial training.");
+        Check(PrivacyWeight >= 0 && double.IsFinite(PrivacyWeight), nameof(PrivacyWeight), "must not be negative");
+        Check(AdversaryHiddenSize is >= 0 and <= 65536, nameof(AdversaryHiddenSize), "must be in 0..65536");
+        Check(AdversarySteps > 0, nameof(AdversarySteps), "must be positive");
+        Check(AdversaryLearningRate > 0 && double.IsFinite(AdversaryLearningRate), nameof(AdversaryLearningRate), "must be positive");
+        Check(StartEpoch >= 0, nameof(StartEpoch), "must not be negative");
+        Check(Enum.IsDefined(Objective), nameof(Objective), "must be a PrivacyObjective value");
+    }
+
+    private static void Check(bool ok, string name, string requirement)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException(name, $"Option {name} {requirement}.");
+    }
+}
