@@ -26,9 +26,10 @@ internal sealed class PrivacyFlags
         public readonly Option<int> Hidden = new("--adversary-hidden") { Description = "Hidden units of the adversary (0: linear).", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryHiddenSize };
         public readonly Option<int> Steps = new("--adversary-steps") { Description = "Adversary Adam steps per recommender step.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversarySteps };
         public readonly Option<double> LearningRate = new("--adversary-lr") { Description = "Adversary learning rate.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryLearningRate };
+        public readonly Option<bool> AllUsers = new("--adversary-all-users") { Description = "Train the adversary on every labelled user at each step, not only the batch's users." };
         public readonly Option<int> Start = new("--privacy-start") { Description = "Epochs before the privacy term acts.", DefaultValueFactory = _ => 0 };
 
-        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, Start];
+        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Start];
 
         public PrivacyOptions Create(CommandContext c, SensitiveAttributes attributes, double? weight = null) => new()
         {
@@ -38,6 +39,7 @@ internal sealed class PrivacyFlags
             AdversaryHiddenSize = c.Get(Hidden),
             AdversarySteps = c.Get(Steps),
             AdversaryLearningRate = c.Get(LearningRate),
+            AdversaryOnAllUsers = c.Get(AllUsers),
             StartEpoch = c.Get(Start),
         };
     }

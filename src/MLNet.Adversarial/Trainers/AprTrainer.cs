@@ -140,6 +140,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             result["privacy_objective"] = p.Objective.ToString();
             result["adversary_hidden_size"] = p.AdversaryHiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
             result["adversary_steps"] = p.AdversarySteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            result["adversary_on_all_users"] = p.AdversaryOnAllUsers ? "true" : "false";
             result["adversary_learning_rate"] = F(p.AdversaryLearningRate);
             result["privacy_start_epoch"] = p.StartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

@@ -85,6 +85,13 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         if (updateBias) _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.BiasLeaf.detach(), batch.BiasLeaf.grad!);
     }
 
+    /// <summary>A detached copy of the user rows <paramref name="rows"/>.</summary>
+    public Tensor UserRows(Tensor rows)
+    {
+        using var noGrad = torch.no_grad();
+        return _users.index_select(0, rows);
+    }
+
     /// <summary>Scores of <paramref name="candidates"/> [B,S] for <paramref name="users"/> [B], without gradients.</summary>
     public Tensor ScoreCandidates(Tensor users, Tensor candidates)
     {

@@ -91,6 +91,14 @@ internal sealed class PairwiseTrainingEngine
         int[]? userLabels = privacy is null ? null : UserLabels(privacy, train);
         using var adversary = privacy is null ? null : CreateAdversary(privacy, userLabels!, d, device);
         var knownSlots = new long[o.BatchSize];
+        // With AdversaryOnAllUsers the adversary learns from every labelled user's current row at each step.
+        Tensor? labelledUsers = null, labelledClasses = null;
+        if (privacy is { AdversaryOnAllUsers: true })
+        {
+            var labelled = Enumerable.Range(0, userLabels!.Length).Where(x => userLabels[x] >= 0).ToArray();
+            labelledUsers = torch.tensor(labelled.Select(x => (long)x).ToArray(), device: device);
+            labelledClasses = torch.tensor(labelled.Select(x => (long)userLabels[x]).ToArray(), device: device);
+        }
         var knownLabels = new long[o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
@@ -152,7 +160,9 @@ internal sealed class PairwiseTrainingEngine
                         // recommender's loss gets the privacy term against the updated adversary.
                         var rows = batch.UserLeaf.index_select(0, torch.tensor(knownSlots.AsSpan(0, known).ToArray(), device: device));
                         var labels = torch.tensor(knownLabels.AsSpan(0, known).ToArray(), device: device);
-                        adversaryLossSum += adversary.Train(rows, labels, privacy!.AdversarySteps);
+                        adversaryLossSum += labelledUsers is null
+                            ? adversary.Train(rows, labels, privacy!.AdversarySteps)
+                            : adversary.Train(net.UserRows(labelledUsers), labelledClasses!, privacy!.AdversarySteps);
                         adversaryBatches++;
                         if (protecting) loss = loss + privacy.PrivacyWeight * adversary.PrivacyLoss(rows, labels, privacy.Objective);
                     }

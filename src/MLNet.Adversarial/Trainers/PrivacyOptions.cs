@@ -54,6 +54,12 @@ public sealed class PrivacyOptions
     /// <summary>Adam steps of the adversary on the batch's user rows before each recommender step.</summary>
     public int AdversarySteps { get; set; } = Defaults.AdversarySteps;
 
+    /// <summary>
+    /// Whether the adversary learns, at every step, from all labelled users' current rows (a near best response; costs
+    /// a pass over the labelled users per step, fine up to ~10^5 users) instead of only the batch's users.
+    /// </summary>
+    public bool AdversaryOnAllUsers { get; set; }
+
     /// <summary>Adam learning rate of the adversary.</summary>
     public double AdversaryLearningRate { get; set; } = Defaults.AdversaryLearningRate;
 
