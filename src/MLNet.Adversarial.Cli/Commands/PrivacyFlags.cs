@@ -22,24 +22,26 @@ internal sealed class PrivacyFlags
     public sealed class Training
     {
         public readonly Option<double> Weight = new("--privacy-weight") { Description = "Weight λ of the privacy-adversarial term (with --sensitive; 0: adversary trained but ignored).", DefaultValueFactory = _ => PrivacyOptions.Defaults.PrivacyWeight };
-        public readonly Option<string> Objective = new Option<string>("--privacy-objective") { Description = "reversal (maximise the adversary's loss) or confusion (push its prediction to uniform).", DefaultValueFactory = _ => "reversal" }.AcceptOnlyFromAmong("reversal", "confusion");
+        public readonly Option<string> Objective = new Option<string>("--privacy-objective") { Description = "confusion (push the adversary's prediction to uniform; default), reversal (maximise its loss) or parity (equal mean adversary output across classes).", DefaultValueFactory = _ => "confusion" }.AcceptOnlyFromAmong("confusion", "reversal", "parity");
         public readonly Option<int> Hidden = new("--adversary-hidden") { Description = "Hidden units of the adversary (0: linear).", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryHiddenSize };
         public readonly Option<int> Steps = new("--adversary-steps") { Description = "Adversary Adam steps per recommender step.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversarySteps };
         public readonly Option<double> LearningRate = new("--adversary-lr") { Description = "Adversary learning rate.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryLearningRate };
         public readonly Option<bool> AllUsers = new("--adversary-all-users") { Description = "Train the adversary on every labelled user at each step, not only the batch's users." };
+        public readonly Option<bool> Decoupled = new("--privacy-decoupled") { Description = "Apply the privacy term as a plain gradient step (λ·lr) outside Adam." };
         public readonly Option<int> Start = new("--privacy-start") { Description = "Epochs before the privacy term acts.", DefaultValueFactory = _ => 0 };
 
-        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Start];
+        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Decoupled, Start];
 
         public PrivacyOptions Create(CommandContext c, SensitiveAttributes attributes, double? weight = null) => new()
         {
             SensitiveAttributes = attributes,
             PrivacyWeight = weight ?? c.Get(Weight),
-            Objective = c.Get(Objective) == "confusion" ? PrivacyObjective.Confusion : PrivacyObjective.GradientReversal,
+            Objective = c.Get(Objective) switch { "reversal" => PrivacyObjective.GradientReversal, "parity" => PrivacyObjective.Parity, _ => PrivacyObjective.Confusion },
             AdversaryHiddenSize = c.Get(Hidden),
             AdversarySteps = c.Get(Steps),
             AdversaryLearningRate = c.Get(LearningRate),
             AdversaryOnAllUsers = c.Get(AllUsers),
+            DecoupledStep = c.Get(Decoupled),
             StartEpoch = c.Get(Start),
         };
     }

@@ -79,9 +79,24 @@ internal sealed class AttributeAdversary : nn.Module
     public Tensor PrivacyLoss(Tensor embeddings, Tensor labels, PrivacyObjective objective)
     {
         var logits = Forward(embeddings);
-        return objective == PrivacyObjective.GradientReversal
-            ? -nn.functional.cross_entropy(logits, labels, weight: _classWeights)
-            : -nn.functional.log_softmax(logits, 1).mean();
+        switch (objective)
+        {
+            case PrivacyObjective.GradientReversal:
+                return -nn.functional.cross_entropy(logits, labels, weight: _classWeights);
+            case PrivacyObjective.Confusion:
+                return -nn.functional.log_softmax(logits, 1).mean();
+            default:
+            {
+                // Σ_c ‖mean of the class-c rows − mean of all rows‖² of the log-probabilities (classes absent from the batch add nothing).
+                var logp = nn.functional.log_softmax(logits, 1);
+                var overall = logp.mean([0]);
+                var oneHot = nn.functional.one_hot(labels, _classCount).to(logp.dtype);
+                var counts = oneHot.sum([0]);
+                var classMeans = oneHot.t().matmul(logp) / counts.clamp_min(1).unsqueeze(1);
+                var present = (counts > 0).to(logp.dtype).unsqueeze(1);
+                return ((classMeans - overall.unsqueeze(0)).square() * present).sum();
+            }
+        }
     }
 
     private static Linear Init(Linear layer, int fanIn, int fanOut, Random rng)

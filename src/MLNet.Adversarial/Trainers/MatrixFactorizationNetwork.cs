@@ -85,6 +85,13 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         if (updateBias) _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows, batch.BiasLeaf.detach(), batch.BiasLeaf.grad!);
     }
 
+    /// <summary>Adds <paramref name="delta"/> [rows, d] to the (distinct) user rows <paramref name="rows"/>, outside the optimiser.</summary>
+    public void AddToUserRows(Tensor rows, Tensor delta)
+    {
+        using var noGrad = torch.no_grad();
+        _users.index_add_(0, rows, delta, 1.0);
+    }
+
     /// <summary>A detached copy of the user rows <paramref name="rows"/>.</summary>
     public Tensor UserRows(Tensor rows)
     {

@@ -154,6 +154,7 @@ internal sealed class PairwiseTrainingEngine
 
                     var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
+                    Tensor? privacyStep = null;
                     if (adversary is not null && known > 0)
                     {
                         // Alternating min-max: the adversary first learns from the current (detached) rows, then the
@@ -164,10 +165,19 @@ internal sealed class PairwiseTrainingEngine
                             ? adversary.Train(rows, labels, privacy!.AdversarySteps)
                             : adversary.Train(net.UserRows(labelledUsers), labelledClasses!, privacy!.AdversarySteps);
                         adversaryBatches++;
-                        if (protecting) loss = loss + privacy.PrivacyWeight * adversary.PrivacyLoss(rows, labels, privacy.Objective);
+                        if (protecting && privacy.DecoupledStep)
+                        {
+                            // A plain gradient step on each user's own privacy loss, outside Adam: the per-coordinate
+                            // normalisation would blow small, label-dependent gradients up into full-size steps.
+                            var perUserSum = adversary.PrivacyLoss(rows, labels, privacy.Objective) * known;
+                            privacyStep = torch.autograd.grad([perUserSum], [batch.UserLeaf])[0] * (privacy.PrivacyWeight * o.LearningRate);
+                        }
+                        else if (protecting)
+                            loss = loss + privacy.PrivacyWeight * adversary.PrivacyLoss(rows, labels, privacy.Objective);
                     }
                     loss.backward();
                     net.Step(batch, _options.UseItemBias);
+                    if (privacyStep is not null) net.AddToUserRows(batch.UserRows, privacyStep.neg());
                     lossTotal.add_(loss.detach() * len);
                 }
                 lossSum = lossTotal.item<float>();

@@ -7,15 +7,24 @@ public enum PrivacyObjective
 {
     /// <summary>
     /// Gradient reversal (Ganin &amp; Lempitsky, 2015): the recommender maximises the adversary's cross-entropy,
-    /// loss − λ·CE. Strong, but can overshoot into embeddings that predict the attribute inverted.
+    /// loss − λ·CE. Its gradient never vanishes, so the recommender overshoots into embeddings that encode the
+    /// attribute inverted; on MovieLens-100K it made post-hoc attackers stronger, not weaker.
     /// </summary>
     GradientReversal,
 
     /// <summary>
     /// Confusion: the recommender pushes the adversary's prediction towards the uniform distribution, loss + λ·CE(uniform, adversary),
-    /// which is minimal when the (class-balanced) adversary learns nothing. Bounded and stable.
+    /// which is minimal when the (class-balanced) adversary learns nothing. Bounded, and its gradient vanishes once the
+    /// attribute is hidden. The default.
     /// </summary>
     Confusion,
+
+    /// <summary>
+    /// Parity: the recommender makes the adversary's mean output (its class log-probabilities) equal across the
+    /// classes, λ·Σ_c ‖mean_{u∈c} log p(u) − mean_u log p(u)‖². It moves groups, not individual users, so it does not
+    /// pile users up at the adversary's decision boundary (adversarial moment matching).
+    /// </summary>
+    Parity,
 }
 
 /// <summary>
@@ -32,11 +41,11 @@ public sealed class PrivacyOptions
         /// <summary>Default <see cref="PrivacyWeight"/>.</summary>
         public const double PrivacyWeight = 1.0;
         /// <summary>Default <see cref="AdversaryHiddenSize"/>.</summary>
-        public const int AdversaryHiddenSize = 64;
+        public const int AdversaryHiddenSize = 0;
         /// <summary>Default <see cref="AdversarySteps"/>.</summary>
-        public const int AdversarySteps = 2;
+        public const int AdversarySteps = 5;
         /// <summary>Default <see cref="AdversaryLearningRate"/>.</summary>
-        public const double AdversaryLearningRate = 0.005;
+        public const double AdversaryLearningRate = 0.02;
     }
 
     /// <summary>The attribute to hide: raw user id → class. Users it lacks take no part in the adversarial game.</summary>
@@ -46,9 +55,13 @@ public sealed class PrivacyOptions
     public double PrivacyWeight { get; set; } = Defaults.PrivacyWeight;
 
     /// <summary>How the adversary's loss enters the recommender's.</summary>
-    public PrivacyObjective Objective { get; set; } = PrivacyObjective.GradientReversal;
+    public PrivacyObjective Objective { get; set; } = PrivacyObjective.Confusion;
 
-    /// <summary>Hidden units of the adversary's one hidden layer (ReLU); 0 makes it a linear (logistic-regression) adversary.</summary>
+    /// <summary>
+    /// Hidden units of the adversary's one hidden layer (ReLU); 0 (the default) makes it a linear (logistic-regression)
+    /// adversary. On MovieLens-100K gender, a linear adversary with <see cref="PrivacyObjective.Confusion"/> hides the
+    /// attribute from both post-hoc attackers; an MLP adversary made the embeddings leak more (docs/privacy-results.md).
+    /// </summary>
     public int AdversaryHiddenSize { get; set; } = Defaults.AdversaryHiddenSize;
 
     /// <summary>Adam steps of the adversary on the batch's user rows before each recommender step.</summary>
@@ -62,6 +75,14 @@ public sealed class PrivacyOptions
 
     /// <summary>Adam learning rate of the adversary.</summary>
     public double AdversaryLearningRate { get; set; } = Defaults.AdversaryLearningRate;
+
+    /// <summary>
+    /// Whether the privacy term moves the users by a plain gradient step, p_u ← p_u − λ·η·∇ℓ_u (η the recommender's
+    /// learning rate, ℓ_u user u's own privacy loss) after the optimiser's ranking step, instead of entering the loss
+    /// that Adam/Adagrad normalise per coordinate — which turns even tiny label-dependent gradients into full-size steps
+    /// and made the embeddings leak more.
+    /// </summary>
+    public bool DecoupledStep { get; set; }
 
     /// <summary>Epochs before the privacy term acts on the recommender (the adversary trains from the first epoch).</summary>
     public int StartEpoch { get; set; }
