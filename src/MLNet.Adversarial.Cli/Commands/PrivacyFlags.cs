@@ -27,10 +27,10 @@ internal sealed class PrivacyFlags
         public readonly Option<int> Steps = new("--adversary-steps") { Description = "Adversary Adam steps per recommender step.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversarySteps };
         public readonly Option<double> LearningRate = new("--adversary-lr") { Description = "Adversary learning rate.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryLearningRate };
         public readonly Option<bool> AllUsers = new("--adversary-all-users") { Description = "Train the adversary on every labelled user at each step, not only the batch's users." };
-        public readonly Option<bool> Decoupled = new("--privacy-decoupled") { Description = "Apply the privacy term as a plain gradient step (λ·lr) outside Adam." };
+        public readonly Option<string> Step = new Option<string>("--privacy-step") { Description = "decoupled (a plain gradient step λ·lr per user, outside Adam; default) or joint (λ·loss inside the optimised loss).", DefaultValueFactory = _ => "decoupled" }.AcceptOnlyFromAmong("decoupled", "joint");
         public readonly Option<int> Start = new("--privacy-start") { Description = "Epochs before the privacy term acts.", DefaultValueFactory = _ => 0 };
 
-        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Decoupled, Start];
+        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Step, Start];
 
         public PrivacyOptions Create(CommandContext c, SensitiveAttributes attributes, double? weight = null) => new()
         {
@@ -41,7 +41,7 @@ internal sealed class PrivacyFlags
             AdversarySteps = c.Get(Steps),
             AdversaryLearningRate = c.Get(LearningRate),
             AdversaryOnAllUsers = c.Get(AllUsers),
-            DecoupledStep = c.Get(Decoupled),
+            DecoupledStep = c.Get(Step) == "decoupled",
             StartEpoch = c.Get(Start),
         };
     }

@@ -142,6 +142,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             result["adversary_steps"] = p.AdversarySteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
             result["adversary_on_all_users"] = p.AdversaryOnAllUsers ? "true" : "false";
             result["adversary_learning_rate"] = F(p.AdversaryLearningRate);
+            result["privacy_decoupled_step"] = p.DecoupledStep ? "true" : "false";
             result["privacy_start_epoch"] = p.StartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return result;

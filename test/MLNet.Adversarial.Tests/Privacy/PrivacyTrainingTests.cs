@@ -32,12 +32,17 @@ public sealed class PrivacyTrainingTests
         CollectionAssert.AreEqual(plain.Model.UserFactors, zero.Model.UserFactors, "the adversary has its own random stream");
         CollectionAssert.AreEqual(plain.Model.ItemFactors, zero.Model.ItemFactors);
 
-        foreach (var objective in new[] { PrivacyObjective.Confusion, PrivacyObjective.GradientReversal })
-        {
-            using var protectedModel = ml.Adversarial().Trainers.Bpr(Options(5, objective)).Fit(data);
-            CollectionAssert.AreNotEqual(plain.Model.UserFactors, protectedModel.Model.UserFactors, objective.ToString());
-            Assert.IsTrue(protectedModel.Training.History.All(h => h.AdversaryLoss is > 0), "the adversary's loss is reported");
-        }
+        foreach (var objective in Enum.GetValues<PrivacyObjective>())
+            foreach (var decoupled in new[] { false, true })
+            {
+                var options = Options(5, objective);
+                options.Privacy!.DecoupledStep = decoupled;
+                options.Privacy.AdversaryHiddenSize = decoupled ? 4 : 0;
+                using var protectedModel = ml.Adversarial().Trainers.Bpr(options).Fit(data);
+                CollectionAssert.AreNotEqual(plain.Model.UserFactors, protectedModel.Model.UserFactors, $"{objective}, decoupled {decoupled}");
+                Assert.AreEqual(plain.Model.ItemFactors.Length, protectedModel.Model.ItemFactors.Length);
+                Assert.IsTrue(protectedModel.Training.History.All(h => h.AdversaryLoss is > 0), "the adversary's loss is reported");
+            }
     }
 
     [TestMethod]
