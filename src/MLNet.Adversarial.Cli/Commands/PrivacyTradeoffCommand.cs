@@ -20,7 +20,7 @@ internal static class PrivacyTradeoffCommand
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions.", required: true);
         public readonly Option<float?> MinRating = CliSupport.MinRating();
         public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => "bpr" }.AcceptOnlyFromAmong("bpr", "apr");
-        public readonly Option<string> Weights = new("--weights") { Description = "Privacy weights λ, comma-separated (the unprotected model is always trained too).", DefaultValueFactory = _ => "0.3,1,3,10", HelpName = "L,L,..." };
+        public readonly Option<string> Weights = new("--weights") { Description = "Privacy weights λ, comma-separated (the unprotected model is always trained too).", DefaultValueFactory = _ => "0.3,1,3,10,30", HelpName = "L,L,..." };
         public readonly Option<string> Seeds = new("--seeds") { Description = "Seeds, comma-separated.", DefaultValueFactory = _ => "1,2,3", HelpName = "S,S,..." };
         public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
         public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };

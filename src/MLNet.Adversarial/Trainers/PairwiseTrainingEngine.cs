@@ -11,6 +11,7 @@ namespace MLNet.Adversarial.Trainers;
 /// takes mini-batch steps on the BPR loss −ln σ(x_ui − x_uj), plus, when adversarial training is active, λ times
 /// the same loss under the worst-case perturbation of the gathered embedding rows: Δ = ε·g/‖g‖₂ per row, g the
 /// gradient of the clean loss (He et al., "Adversarial Personalized Ranking for Recommendation", SIGIR 2018).
+/// With <see cref="FactorizationTrainerOptions.Privacy"/>, each batch also plays the <see cref="PrivacyGame"/>.
 /// </summary>
 internal sealed class PairwiseTrainingEngine
 {
@@ -87,19 +88,8 @@ internal sealed class PairwiseTrainingEngine
         var items = new RowDeduplicator(train.Items.Count);
         var rowBuffer = new long[2 * o.BatchSize];
         var inverseBuffer = new long[2 * o.BatchSize];
-        var privacy = o.Privacy;
-        int[]? userLabels = privacy is null ? null : UserLabels(privacy, train);
-        using var adversary = privacy is null ? null : CreateAdversary(privacy, userLabels!, d, device);
-        var knownSlots = new long[o.BatchSize];
-        // With AdversaryOnAllUsers the adversary learns from every labelled user's current row at each step.
-        Tensor? labelledUsers = null, labelledClasses = null;
-        if (privacy is { AdversaryOnAllUsers: true })
-        {
-            var labelled = Enumerable.Range(0, userLabels!.Length).Where(x => userLabels[x] >= 0).ToArray();
-            labelledUsers = torch.tensor(labelled.Select(x => (long)x).ToArray(), device: device);
-            labelledClasses = torch.tensor(labelled.Select(x => (long)userLabels[x]).ToArray(), device: device);
-        }
-        var knownLabels = new long[o.BatchSize];
+        using var privacy = o.Privacy is null ? null : new PrivacyGame(o.Privacy, train, d, o.BatchSize, o.LearningRate, _seed, device);
+        var batchUsers = new long[o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
         FactorizationModel? best = null;
@@ -126,9 +116,8 @@ internal sealed class PairwiseTrainingEngine
                 }
 
             bool adversarial = _adversarialWeight > 0 && epoch > _adversarialStartEpoch;
-            bool protecting = privacy is not null && privacy.PrivacyWeight > 0 && epoch > privacy.StartEpoch;
-            double lossSum = 0, adversaryLossSum = 0;
-            int adversaryBatches = 0;
+            bool protecting = privacy?.IsProtecting(epoch) ?? false;
+            double lossSum = 0;
             using (var epochScope = torch.NewDisposeScope())
             {
                 var lossTotal = torch.zeros(1, device: device);
@@ -143,41 +132,18 @@ internal sealed class PairwiseTrainingEngine
                     int userCount = users.Deduplicate(bu, [], rowBuffer, inverseBuffer);
                     var userRows = torch.tensor(rowBuffer.AsSpan(0, userCount).ToArray(), device: device);
                     var userInverse = torch.tensor(inverseBuffer.AsSpan(0, len).ToArray(), device: device);
-                    // The batch's distinct users that have a sensitive class: their slots in the gathered rows, and the classes.
-                    int known = 0;
-                    if (userLabels is not null)
-                        for (int s = 0; s < userCount; s++)
-                            if (userLabels[rowBuffer[s]] is var label and >= 0) { knownSlots[known] = s; knownLabels[known++] = label; }
+                    rowBuffer.AsSpan(0, userCount).CopyTo(batchUsers);
                     int itemCount = items.Deduplicate(bi, bj, rowBuffer, inverseBuffer);
                     var itemRows = torch.tensor(rowBuffer.AsSpan(0, itemCount).ToArray(), device: device);
                     var itemInverse = torch.tensor(inverseBuffer.AsSpan(0, 2 * len).ToArray(), device: device);
 
                     var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
-                    Tensor? privacyStep = null;
-                    if (adversary is not null && known > 0)
-                    {
-                        // Alternating min-max: the adversary first learns from the current (detached) rows, then the
-                        // recommender's loss gets the privacy term against the updated adversary.
-                        var rows = batch.UserLeaf.index_select(0, torch.tensor(knownSlots.AsSpan(0, known).ToArray(), device: device));
-                        var labels = torch.tensor(knownLabels.AsSpan(0, known).ToArray(), device: device);
-                        adversaryLossSum += labelledUsers is null
-                            ? adversary.Train(rows, labels, privacy!.AdversarySteps)
-                            : adversary.Train(net.UserRows(labelledUsers), labelledClasses!, privacy!.AdversarySteps);
-                        adversaryBatches++;
-                        if (protecting && privacy.DecoupledStep)
-                        {
-                            // A plain gradient step on each user's own privacy loss, outside Adam: the per-coordinate
-                            // normalisation would blow small, label-dependent gradients up into full-size steps.
-                            var perUserSum = adversary.PrivacyLoss(rows, labels, privacy.Objective) * known;
-                            privacyStep = torch.autograd.grad([perUserSum], [batch.UserLeaf])[0] * (privacy.PrivacyWeight * o.LearningRate);
-                        }
-                        else if (protecting)
-                            loss = loss + privacy.PrivacyWeight * adversary.PrivacyLoss(rows, labels, privacy.Objective);
-                    }
+                    Tensor? userDelta = null;
+                    if (privacy is not null) (loss, userDelta) = privacy.Play(net, batch, batchUsers.AsSpan(0, userCount), loss, protecting);
                     loss.backward();
                     net.Step(batch, _options.UseItemBias);
-                    if (privacyStep is not null) net.AddToUserRows(batch.UserRows, privacyStep.neg());
+                    if (userDelta is not null) net.AddToUserRows(batch.UserRows, userDelta);
                     lossTotal.add_(loss.detach() * len);
                 }
                 lossSum = lossTotal.item<float>();
@@ -193,7 +159,7 @@ internal sealed class PairwiseTrainingEngine
                 else sinceBest++;
             }
             var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial,
-                adversaryBatches > 0 ? adversaryLossSum / adversaryBatches : null);
+                privacy?.TakeEpochAdversaryLoss());
             history.Add(report);
             _log?.Invoke(report.ToString());
             o.Progress?.Report(report);
@@ -209,24 +175,6 @@ internal sealed class PairwiseTrainingEngine
         LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count);
         if (best is not null) return new TrainingResult(best, history, bestEpoch);
         return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
-    }
-
-    /// <summary>The sensitive class of every training user (-1: none); fails when no training user has one.</summary>
-    private static int[] UserLabels(PrivacyOptions privacy, InteractionData train)
-    {
-        var labels = privacy.SensitiveAttributes!.LabelsFor(train.Users);
-        if (labels.All(l => l < 0))
-            throw new ArgumentException($"No training user has a value in the sensitive attribute '{privacy.SensitiveAttributes.Name}': check that its user ids match the training data's.");
-        return labels;
-    }
-
-    private AttributeAdversary CreateAdversary(PrivacyOptions privacy, int[] labels, int dimension, Device device)
-    {
-        var counts = new int[privacy.SensitiveAttributes!.ClassCount];
-        foreach (var l in labels) if (l >= 0) counts[l]++;
-        // Its own seeded stream, so that adding privacy leaves the recommender's initialisation unchanged.
-        return new AttributeAdversary(dimension, counts.Length, counts, privacy.AdversaryHiddenSize, privacy.AdversaryLearningRate,
-            new Random(unchecked(_seed * 7_919 + 104_729)), device);
     }
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>
