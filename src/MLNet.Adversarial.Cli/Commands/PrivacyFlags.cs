@@ -22,7 +22,7 @@ internal sealed class PrivacyFlags
     public sealed class Training
     {
         public readonly Option<double> Weight = new("--privacy-weight") { Description = "Weight λ of the privacy-adversarial term (with --sensitive; 0: adversary trained but ignored).", DefaultValueFactory = _ => PrivacyOptions.Defaults.PrivacyWeight };
-        public readonly Option<string> Objective = new Option<string>("--privacy-objective") { Description = "confusion (push the adversary's prediction to uniform; default), reversal (maximise its loss) or parity (equal mean adversary output across classes).", DefaultValueFactory = _ => "confusion" }.AcceptOnlyFromAmong("confusion", "reversal", "parity");
+        public readonly Option<string> Objective = new Option<string>("--privacy-objective") { Description = "parity (equal mean adversary output across classes; default), confusion (push each prediction to uniform) or reversal (maximise the adversary's loss).", DefaultValueFactory = _ => "parity" }.AcceptOnlyFromAmong("parity", "confusion", "reversal");
         public readonly Option<int> Hidden = new("--adversary-hidden") { Description = "Hidden units of the adversary (0: linear).", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryHiddenSize };
         public readonly Option<int> Steps = new("--adversary-steps") { Description = "Adversary Adam steps per recommender step.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversarySteps };
         public readonly Option<double> LearningRate = new("--adversary-lr") { Description = "Adversary learning rate.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryLearningRate };

@@ -72,8 +72,8 @@ internal sealed class PrivacyGame : IDisposable
 
         var privacyLoss = _adversary.PrivacyLoss(rows, classes, _options.Objective);
         if (!_options.DecoupledStep) return (loss + _options.PrivacyWeight * privacyLoss, null);
-        // A plain gradient step on each user's own privacy loss, outside Adam: its per-coordinate normalisation would
-        // blow small, label-dependent gradients up into full-size steps.
+        // A plain gradient step on n·L (per-user scale, whatever the batch size), outside Adam: its per-coordinate
+        // normalisation would blow small, label-dependent gradients up into full-size steps.
         var gradient = torch.autograd.grad([privacyLoss * known], [batch.UserLeaf])[0];
         return (loss, gradient * -(_options.PrivacyWeight * _learningRate));
     }
