@@ -16,6 +16,8 @@ internal static class CliApp
         ReproduceCommand.Create(),
         ScoreCommand.Create(),
         BenchCommand.Create(),
+        AuditCommand.Create(),
+        PrivacyTradeoffCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

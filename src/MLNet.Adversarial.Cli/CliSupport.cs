@@ -23,6 +23,8 @@ internal static class CliSupport
         ["L2Regularization"] = "--l2", ["Epsilon"] = "--epsilon", ["AdversarialWeight"] = "--adv-weight",
         ["AdversarialStartEpoch"] = "--adv-start", ["TopK"] = "--topk", ["MinRating"] = "--min-rating",
         ["fraction"] = "--validation-fraction", ["K"] = "--topk",
+        ["PrivacyWeight"] = "--privacy-weight", ["AdversaryHiddenSize"] = "--adversary-hidden", ["AdversarySteps"] = "--adversary-steps",
+        ["AdversaryLearningRate"] = "--adversary-lr", ["StartEpoch"] = "--privacy-start",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

@@ -37,6 +37,8 @@ internal static class TrainCommand
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
         public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => 1, HelpName = "N" };
         public readonly Option<string?> Resume = new("--resume") { Description = "Continue from DIR/checkpoint.bin (same data, options and seed as the interrupted run); checkpoints keep going to DIR unless --checkpoint-dir says otherwise.", HelpName = "DIR" };
+        public readonly PrivacyFlags Privacy = new();
+        public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
@@ -46,8 +48,9 @@ internal static class TrainCommand
         var command = new Command("train", "Train BPR or APR and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
             f.TrainFile, f.TestFile, f.MinRating, f.Trainer, f.Seed, f.Epochs, f.Dim, f.LearningRate, f.L2, f.Batch, f.Epsilon, f.AdvWeight,
-            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.OutDir,
+            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
+        foreach (var option in f.PrivacyTraining.All) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
         return command;
     }
@@ -84,6 +87,8 @@ internal static class TrainCommand
             CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir, CheckpointEvery = c.Get(f.CheckpointEvery),
             ResumeFrom = resumeFrom,
         };
+        var sensitive = f.Privacy.Load(c);
+        if (sensitive is not null) options.Privacy = f.PrivacyTraining.Create(c, sensitive);
         options.Validate(); // before the data is read: bad flags fail fast
 
         var (train, test, dataName) = LoadData(c, f, seed, minRating);
@@ -144,11 +149,18 @@ internal static class TrainCommand
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
             History: history);
+        if (sensitive is not null)
+        {
+            // Audit what is shipped: the user table inside scorer.onnx.
+            var audit = f.Privacy.Evaluator(c, seed).Evaluate(OnnxUserTable.Read(dir.ScorerOnnx), sensitive);
+            report = report with { Privacy = audit };
+        }
         Reports.WriteJson(dir.Metrics, report);
 
         c.Out.WriteLine($"trained {report.Trainer} in {clock.Elapsed.TotalSeconds:F1}s ({pairsPerSecond / 1e6:F2}M pairs/s); selected epoch {report.SelectedEpoch} of {history.Count}");
         c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
         Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
+        if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
         c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx checkpoint.bin train-positives.tsv metrics.json");
         return 0;
     }
@@ -190,5 +202,9 @@ internal static class TrainCommand
         string Sampler, float? MinRating, int Seed, double ValidationFraction, int TopK);
 
     private sealed record TrainReport(DataSummary Data, string Trainer, OptionsSummary Options, int SelectedEpoch, int EpochsRun,
-        double TrainingSeconds, double PairsPerSecond, Reports.MetricsDto Model, Reports.MetricsDto ItemPop, IReadOnlyList<TrainingEpochReport> History);
+        double TrainingSeconds, double PairsPerSecond, Reports.MetricsDto Model, Reports.MetricsDto ItemPop, IReadOnlyList<TrainingEpochReport> History)
+    {
+        /// <summary>The attackers' results on the exported user table, with --sensitive.</summary>
+        public PrivacyResult? Privacy { get; init; }
+    }
 }

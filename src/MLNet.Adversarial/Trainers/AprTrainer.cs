@@ -133,7 +133,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     {
         var o = _options;
         string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["embedding_dimension"] = o.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epochs"] = o.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -148,6 +148,20 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             ["adversarial_start_epoch"] = o.EffectiveAdversarialStartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
         };
+        if (o.Privacy is { } p)
+        {
+            // What was hidden and how hard — never the adversary itself, which stays out of every export.
+            result["privacy_attribute"] = p.SensitiveAttributes?.Name ?? "";
+            result["privacy_weight"] = F(p.PrivacyWeight);
+            result["privacy_objective"] = p.Objective.ToString();
+            result["adversary_hidden_size"] = p.AdversaryHiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            result["adversary_steps"] = p.AdversarySteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            result["adversary_on_all_users"] = p.AdversaryOnAllUsers ? "true" : "false";
+            result["adversary_learning_rate"] = F(p.AdversaryLearningRate);
+            result["privacy_decoupled_step"] = p.DecoupledStep ? "true" : "false";
+            result["privacy_start_epoch"] = p.StartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return result;
     }
 
     /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>

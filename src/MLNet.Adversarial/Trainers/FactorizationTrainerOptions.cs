@@ -141,6 +141,12 @@ public abstract class FactorizationTrainerOptions
     /// <summary>Whether serving falls back to the CPU when the GPU cannot be used; null takes <c>MLContext.FallbackToCpu</c>.</summary>
     public bool? FallbackToCpu { get; set; }
 
+    /// <summary>
+    /// Privacy-adversarial training: hide a sensitive user attribute from the user embeddings (see <see cref="PrivacyOptions"/>).
+    /// Null: off. Works with BPR and APR alike.
+    /// </summary>
+    public PrivacyOptions? Privacy { get; set; }
+
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public virtual void Validate()
     {
@@ -162,6 +168,7 @@ public abstract class FactorizationTrainerOptions
         Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
         Check(MinRating is null || float.IsFinite(MinRating.Value), nameof(MinRating), "must be a finite number");
+        Privacy?.Validate();
     }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>

@@ -108,6 +108,20 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         return grad;
     }
 
+    /// <summary>Adds <paramref name="delta"/> [rows, d] to the (distinct) user rows <paramref name="rows"/>, outside the optimiser.</summary>
+    public void AddToUserRows(Tensor rows, Tensor delta)
+    {
+        using var noGrad = torch.no_grad();
+        _users.index_add_(0, rows, delta, 1.0);
+    }
+
+    /// <summary>A detached copy of the user rows <paramref name="rows"/>.</summary>
+    public Tensor UserRows(Tensor rows)
+    {
+        using var noGrad = torch.no_grad();
+        return _users.index_select(0, rows);
+    }
+
     /// <summary>Scores of <paramref name="candidates"/> [B,S] for <paramref name="users"/> [B], without gradients.</summary>
     public Tensor ScoreCandidates(Tensor users, Tensor candidates)
     {

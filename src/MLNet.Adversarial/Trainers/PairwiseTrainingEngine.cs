@@ -11,6 +11,7 @@ namespace MLNet.Adversarial.Trainers;
 /// takes mini-batch steps on the BPR loss −ln σ(x_ui − x_uj), plus, when adversarial training is active, λ times
 /// the same loss under the worst-case perturbation of the gathered embedding rows: Δ = ε·g/‖g‖₂ per row, g the
 /// gradient of the clean loss (He et al., "Adversarial Personalized Ranking for Recommendation", SIGIR 2018).
+/// With <see cref="FactorizationTrainerOptions.Privacy"/>, each batch also plays the <see cref="PrivacyGame"/>.
 /// </summary>
 internal sealed class PairwiseTrainingEngine
 {
@@ -116,6 +117,9 @@ internal sealed class PairwiseTrainingEngine
         var items = new RowDeduplicator(train.Items.Count);
         var rowBuffer = new long[2 * o.BatchSize];
         var inverseBuffer = new long[2 * o.BatchSize];
+        using var privacy = o.Privacy is null ? null : new PrivacyGame(o.Privacy, train, d, o.BatchSize, o.LearningRate, _seed, device);
+        var batchUsers = new long[o.BatchSize];
+        var representativePairs = new long[o.BatchSize];
 
         var history = new List<TrainingEpochReport>();
 
@@ -139,6 +143,7 @@ internal sealed class PairwiseTrainingEngine
                 }
 
             bool adversarial = _adversarialWeight > 0 && epoch > _adversarialStartEpoch;
+            bool protecting = privacy?.IsProtecting(epoch) ?? false;
             double lossSum = 0;
             using (var epochScope = torch.NewDisposeScope())
             {
@@ -154,15 +159,21 @@ internal sealed class PairwiseTrainingEngine
                     int userCount = users.Deduplicate(bu, [], rowBuffer, inverseBuffer);
                     var userRows = torch.tensor(rowBuffer.AsSpan(0, userCount).ToArray(), device: device);
                     var userInverse = torch.tensor(inverseBuffer.AsSpan(0, len).ToArray(), device: device);
+                    rowBuffer.AsSpan(0, userCount).CopyTo(batchUsers);
+                    if (privacy is not null)
+                        for (int k = len - 1; k >= 0; k--) representativePairs[inverseBuffer[k]] = k; // ends at each user's first pair
                     int itemCount = items.Deduplicate(bi, bj, rowBuffer, inverseBuffer);
                     var itemRows = torch.tensor(rowBuffer.AsSpan(0, itemCount).ToArray(), device: device);
                     var itemInverse = torch.tensor(inverseBuffer.AsSpan(0, 2 * len).ToArray(), device: device);
 
                     var batch = net.Gather(userRows, userInverse, itemRows, itemInverse);
                     var loss = BatchLoss(batch, adversarial);
+                    Tensor? userDelta = null;
+                    if (privacy is not null) (loss, userDelta) = privacy.Play(net, batch, batchUsers.AsSpan(0, userCount), representativePairs.AsSpan(0, userCount), loss, protecting);
                     loss.backward();
                     AddL2Gradient(batch);
                     net.Step(batch, _options.UseItemBias);
+                    if (userDelta is not null) net.AddToUserRows(batch.UserRows, userDelta);
                     using var weight = ((double)len).ToScalar();
                     lossTotal.add_(loss.detach(), alpha: weight);
                 }
@@ -178,7 +189,8 @@ internal sealed class PairwiseTrainingEngine
                 if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
                 else sinceBest++;
             }
-            var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial);
+            var report = new TrainingEpochReport(epoch, o.Epochs, lossSum / pairs, metric, clock.Elapsed.TotalSeconds, pairs, adversarial,
+                privacy?.TakeEpochAdversaryLoss());
             history.Add(report);
             _log?.Invoke(report.ToString());
             bool diverged = !double.IsFinite(report.Loss);

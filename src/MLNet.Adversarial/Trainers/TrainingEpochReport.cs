@@ -8,7 +8,9 @@ namespace MLNet.Adversarial.Trainers;
 /// <param name="Seconds">Wall-clock seconds spent on the epoch's training steps (validation excluded).</param>
 /// <param name="Pairs">Number of (user, positive, negative) training pairs in the epoch.</param>
 /// <param name="Adversarial">Whether the adversarial term was active.</param>
-public sealed record TrainingEpochReport(int Epoch, int TotalEpochs, double Loss, double? ValidationMetric, double Seconds, long Pairs, bool Adversarial)
+/// <param name="AdversaryLoss">With privacy-adversarial training: the attribute adversary's mean (class-balanced) cross-entropy over the epoch's batches.</param>
+public sealed record TrainingEpochReport(int Epoch, int TotalEpochs, double Loss, double? ValidationMetric, double Seconds, long Pairs, bool Adversarial,
+    double? AdversaryLoss = null)
 {
     /// <summary>Training pairs per second in this epoch.</summary>
     public double PairsPerSecond => Seconds > 0 ? Pairs / Seconds : 0;
@@ -17,5 +19,6 @@ public sealed record TrainingEpochReport(int Epoch, int TotalEpochs, double Loss
     public override string ToString() =>
         FormattableString.Invariant($"epoch {Epoch}/{TotalEpochs}{(Adversarial ? " (adv)" : "")}: loss {Loss:F4}") +
         (ValidationMetric is { } m ? FormattableString.Invariant($", validation {m:F4}") : "") +
+        (AdversaryLoss is { } a ? FormattableString.Invariant($", adversary CE {a:F4}") : "") +
         FormattableString.Invariant($", {Seconds:F2}s, {PairsPerSecond / 1e6:F2}M pairs/s");
 }
