@@ -104,15 +104,9 @@ internal sealed class PairwiseTrainingEngine
         ModelSelectionState Selection() => new(best, bestMetric, bestEpoch, sinceBest);
         bool stopEarly = validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
 
-        NegativeSampler.EnsureNegativesExist(train);
-        var posUsers = train.UserIndicesExpanded();
-        var posItems = train.ItemIndices.ToArray();
-        long pairs = (long)posUsers.Length * o.NegativesPerPositive;
-        if (pairs > int.MaxValue) throw new NotSupportedException($"{pairs} training pairs per epoch exceed the supported 2^31-1.");
-        var u = new long[pairs];
-        var i = new long[pairs];
-        var j = new long[pairs * (o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1)];
-        var order = Enumerable.Range(0, posUsers.Length).ToArray();
+        int candidates = o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1;
+        using var sampling = new EpochSampler(train, o.NegativesPerPositive, candidates, _seed);
+        long pairs = sampling.PairCount;
         var users = new RowDeduplicator(train.Users.Count);
         var items = new RowDeduplicator(train.Items.Count);
         var rowBuffer = new long[2 * o.BatchSize];
@@ -128,19 +122,8 @@ internal sealed class PairwiseTrainingEngine
             o.CancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             // One RNG per epoch, derived from the seed: a run resumed at any epoch draws what an uninterrupted one would.
-            var rng = new Random(unchecked(_seed * 1_000_003 + epoch));
-            var sampler = new NegativeSampler(train, rng);
-            Array.Sort(order);
-            rng.Shuffle(order);
-            int candidates = o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1;
-            for (int r = 0, k = 0; r < order.Length; r++)
-                for (int n = 0; n < o.NegativesPerPositive; n++, k++)
-                {
-                    int p = order[r];
-                    u[k] = posUsers[p];
-                    i[k] = posItems[p];
-                    sampler.Fill(posUsers[p], j.AsSpan(k * candidates, candidates));
-                }
+            var drawn = sampling.Get(epoch, epoch < o.Epochs ? epoch + 1 : null);
+            var (u, i, j) = (drawn.Users, drawn.Positives, drawn.Negatives);
 
             bool adversarial = _adversarialWeight > 0 && epoch > _adversarialStartEpoch;
             bool protecting = privacy?.IsProtecting(epoch) ?? false;
