@@ -16,20 +16,12 @@ internal static class PrivacyTradeoffCommand
 {
     private sealed class Flags
     {
+        public readonly ModelFlags Model = new("bpr");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions.", required: true);
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions.", required: true);
         public readonly Option<float?> MinRating = CliSupport.MinRating();
-        public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => "bpr" }.AcceptOnlyFromAmong("bpr", "apr");
         public readonly Option<string> Weights = new("--weights") { Description = "Privacy weights λ, comma-separated (the unprotected model is always trained too).", DefaultValueFactory = _ => "0.3,1,3,10,30", HelpName = "L,L,..." };
         public readonly Option<string> Seeds = new("--seeds") { Description = "Seeds, comma-separated.", DefaultValueFactory = _ => "1,2,3", HelpName = "S,S,..." };
-        public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
-        public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };
-        public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.LearningRate };
-        public readonly Option<double> L2 = new("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.L2Regularization };
-        public readonly Option<int> Batch = new("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.BatchSize };
-        public readonly Option<double> Epsilon = new("--epsilon") { Description = "APR perturbation norm ε.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.Epsilon };
-        public readonly Option<double> AdvWeight = new("--adv-weight") { Description = "APR adversarial weight.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.AdversarialWeight };
-        public readonly Option<int?> AdvStart = new("--adv-start") { Description = "APR: epochs of BPR pre-training (default: half of --epochs).", HelpName = "N" };
         public readonly PrivacyFlags Privacy = new();
         public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly Option<string?> Markdown = CliSupport.File("--markdown", "Write the table as Markdown to this file.");
@@ -44,10 +36,10 @@ internal static class PrivacyTradeoffCommand
         f.Privacy.Sensitive.Required = true;
         var command = new Command("privacy-tradeoff", "Train unprotected and privacy-adversarial models over several λ and seeds; tabulate attacker ROC-AUC / balanced accuracy against P@5 and NDCG@10.")
         {
-            f.TrainFile, f.TestFile, f.MinRating, f.Trainer, f.Weights, f.Seeds, f.Epochs, f.Dim, f.LearningRate, f.L2, f.Batch, f.Epsilon, f.AdvWeight, f.AdvStart,
+            f.TrainFile, f.TestFile, f.MinRating, f.Weights, f.Seeds,
             f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.Markdown, f.Json,
         };
-        foreach (var option in f.PrivacyTraining.All.Where(o => o != f.PrivacyTraining.Weight)) command.Options.Add(option);
+        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All.Where(o => o != f.PrivacyTraining.Weight))) command.Options.Add(option);
         command.SetHandler(c => Execute(c, f));
         return command;
     }
@@ -63,21 +55,17 @@ internal static class PrivacyTradeoffCommand
         var train = InteractionData.FromTable(trainTable, minRating);
         var split = TrainTestSplit.FromTables(trainTable, testTable, minRating);
         var ranking = new RankingEvaluator(new RankingEvaluator.Options { Ks = [5, 10] });
-        bool apr = c.Get(f.Trainer) == "apr";
-        c.Out.WriteLine($"{attributes.Name}: {attributes.UserCount} users, {attributes.ClassCount} classes; {train.Count} training positives; trainer {(apr ? "apr" : "bpr")}, {c.Get(f.Epochs)} epochs, dim {c.Get(f.Dim)}");
+        bool apr = f.Model.IsApr(c);
+        c.Out.WriteLine($"{attributes.Name}: {attributes.UserCount} users, {attributes.ClassCount} classes; {train.Count} training positives; trainer {(apr ? "apr" : "bpr")}, {c.Get(f.Model.Epochs)} epochs, dim {c.Get(f.Model.Dim)}");
 
         var runs = new List<Run>();
         foreach (var seed in seeds)
             foreach (double? weight in new double?[] { null }.Concat(weights.Select(w => (double?)w)))
             {
-                var options = new AprTrainer.Options
-                {
-                    MinRating = minRating, EmbeddingDimension = c.Get(f.Dim), Epochs = c.Get(f.Epochs), LearningRate = c.Get(f.LearningRate),
-                    L2Regularization = c.Get(f.L2), BatchSize = c.Get(f.Batch), Epsilon = c.Get(f.Epsilon),
-                    AdversarialWeight = apr ? c.Get(f.AdvWeight) : 0, AdversarialStartEpoch = c.Get(f.AdvStart) ?? c.Get(f.Epochs) / 2,
-                    Seed = seed, NumberOfThreads = 1,
-                    Privacy = weight is { } w ? f.PrivacyTraining.Create(c, attributes, w) : null,
-                };
+                var options = f.Model.Create(c, minRating);
+                options.Seed = seed;
+                options.NumberOfThreads = 1;
+                options.Privacy = weight is { } w ? f.PrivacyTraining.Create(c, attributes, w) : null;
                 var clock = Stopwatch.StartNew();
                 var trainer = new MLContext(seed).Adversarial().Trainers.Apr(options);
                 var model = trainer.Train(train, null, seed, null, out _).Model;

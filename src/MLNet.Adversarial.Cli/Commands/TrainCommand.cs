@@ -17,19 +17,11 @@ internal static class TrainCommand
     /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
     private sealed class Flags
     {
+        public readonly ModelFlags Model = new("apr");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
         public readonly Option<float?> MinRating = CliSupport.MinRating();
-        public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => "apr" }.AcceptOnlyFromAmong("bpr", "apr");
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
-        public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
-        public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };
-        public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.LearningRate };
-        public readonly Option<double> L2 = new("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.L2Regularization };
-        public readonly Option<int> Batch = new("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.BatchSize };
-        public readonly Option<double> Epsilon = new("--epsilon") { Description = "APR perturbation norm ε.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.Epsilon };
-        public readonly Option<double> AdvWeight = new("--adv-weight") { Description = "APR adversarial weight λ.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.AdversarialWeight };
-        public readonly Option<int?> AdvStart = new("--adv-start") { Description = "Epochs of plain BPR pre-training before the adversarial term (APR; default: half of --epochs, as APR starts from a trained BPR model).", HelpName = "N" };
         public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
@@ -47,10 +39,9 @@ internal static class TrainCommand
         var f = new Flags();
         var command = new Command("train", "Train BPR or APR and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
-            f.TrainFile, f.TestFile, f.MinRating, f.Trainer, f.Seed, f.Epochs, f.Dim, f.LearningRate, f.L2, f.Batch, f.Epsilon, f.AdvWeight,
-            f.AdvStart, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
+            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
-        foreach (var option in f.PrivacyTraining.All) command.Options.Add(option);
+        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All)) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
         return command;
     }
@@ -74,19 +65,16 @@ internal static class TrainCommand
             resumeFrom = TrainingCheckpoint.Load(checkpointFile);
         }
 
-        bool apr = c.Get(f.Trainer) == "apr";
-        var options = new AprTrainer.Options
-        {
-            MinRating = minRating,
-            EmbeddingDimension = c.Get(f.Dim), Epochs = c.Get(f.Epochs), LearningRate = c.Get(f.LearningRate),
-            L2Regularization = c.Get(f.L2), BatchSize = c.Get(f.Batch), Epsilon = c.Get(f.Epsilon),
-            AdversarialWeight = apr ? c.Get(f.AdvWeight) : 0, AdversarialStartEpoch = c.Get(f.AdvStart),
-            NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform,
-            Seed = seed, TopK = c.Get(f.TopK), NumberOfThreads = c.Get(f.Threads),
-            Progress = new LineProgress(c.Out),
-            CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir, CheckpointEvery = c.Get(f.CheckpointEvery),
-            ResumeFrom = resumeFrom,
-        };
+        bool apr = f.Model.IsApr(c);
+        var options = f.Model.Create(c, minRating);
+        options.NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform;
+        options.Seed = seed;
+        options.TopK = c.Get(f.TopK);
+        options.NumberOfThreads = c.Get(f.Threads);
+        options.Progress = new LineProgress(c.Out);
+        options.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
+        options.CheckpointEvery = c.Get(f.CheckpointEvery);
+        options.ResumeFrom = resumeFrom;
         var sensitive = f.Privacy.Load(c);
         if (sensitive is not null) options.Privacy = f.PrivacyTraining.Create(c, sensitive);
         options.Validate(); // before the data is read: bad flags fail fast
