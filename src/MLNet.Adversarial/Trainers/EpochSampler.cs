@@ -25,7 +25,7 @@ internal sealed class EpochSampler : IDisposable
     private readonly int _negativesPerPositive;
     private readonly int _candidates;
     private readonly int _seed;
-    private readonly Pairs[] _buffers;
+    private readonly Pairs?[] _buffers = new Pairs?[2]; // the second only once a prefetch needs it
     private Task<Pairs>? _next;
     private int _nextEpoch;
 
@@ -40,7 +40,6 @@ internal sealed class EpochSampler : IDisposable
         _seed = seed;
         PairCount = (long)_posUsers.Length * negativesPerPositive;
         if (PairCount > int.MaxValue) throw new NotSupportedException($"{PairCount} training pairs per epoch exceed the supported 2^31-1.");
-        _buffers = [new Pairs(PairCount, candidates, _posUsers.Length), new Pairs(PairCount, candidates, _posUsers.Length)];
     }
 
     /// <summary>Training pairs per epoch.</summary>
@@ -57,17 +56,19 @@ internal sealed class EpochSampler : IDisposable
         else
         {
             _next?.Wait();
-            current = Fill(epoch, _buffers[epoch & 1]);
+            current = Fill(epoch, Buffer(epoch & 1));
         }
         _next = null;
         if (prefetch is { } following)
         {
             _nextEpoch = following;
-            var buffer = _buffers[following & 1] == current ? _buffers[(following + 1) & 1] : _buffers[following & 1];
+            var buffer = Buffer(_buffers[following & 1] == current ? (following + 1) & 1 : following & 1);
             _next = Task.Run(() => Fill(following, buffer));
         }
         return current;
     }
+
+    private Pairs Buffer(int index) => _buffers[index] ??= new Pairs(PairCount, _candidates, _posUsers.Length);
 
     private Pairs Fill(int epoch, Pairs pairs)
     {
