@@ -4,6 +4,7 @@ using Microsoft.ML;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli.Commands;
@@ -95,7 +96,27 @@ internal static class TrainCommand
         var view = new InteractionDataView(fit);
         var trainer = apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
         var clock = Stopwatch.StartNew();
-        using var transformer = trainer.Fit(view);
+        // Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        options.CancellationToken = cancel.Token;
+        RecommenderTransformer transformer;
+        try
+        {
+            transformer = trainer.Fit(view);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException(options.CheckpointDirectory is { } checkpoints
+                ? $"training cancelled; continue with --resume {checkpoints}"
+                : "training cancelled (use --checkpoint-dir DIR to be able to resume)");
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        using var _ = transformer;
         clock.Stop();
         var history = transformer.Training.History;
         double epochSeconds = history.Sum(h => h.Seconds);
