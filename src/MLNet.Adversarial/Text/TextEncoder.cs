@@ -47,7 +47,10 @@ public sealed class TextEncoder : IDisposable
         /// <summary>Texts per ONNX Runtime call. Default 32.</summary>
         public int BatchSize { get; set; } = 32;
 
-        /// <summary>Lower-case before tokenising (uncased models such as MiniLM). Default true.</summary>
+        /// <summary>
+        /// Lower-case and strip accents before tokenising, as Hugging Face's BERT tokenizer does for uncased models
+        /// such as MiniLM ("Misérables" → "miserables"). Default true.
+        /// </summary>
         public bool LowerCase { get; set; } = true;
 
         /// <summary>CUDA device to run on; null (the default) runs on the CPU and never touches CUDA.</summary>
@@ -72,7 +75,7 @@ public sealed class TextEncoder : IDisposable
         _maxLength = options.MaxSequenceLength;
         _batchSize = options.BatchSize;
 
-        var bertOptions = new BertOptions { LowerCaseBeforeTokenization = options.LowerCase };
+        var bertOptions = new BertOptions { LowerCaseBeforeTokenization = options.LowerCase, RemoveNonSpacingMarks = options.LowerCase };
         _tokenizer = options.VocabularyStream is not null
             ? BertTokenizer.Create(options.VocabularyStream, bertOptions)
             : BertTokenizer.Create(options.VocabularyPath!, bertOptions);
