@@ -18,6 +18,7 @@ internal static class CliApp
         BenchCommand.Create(),
         AuditCommand.Create(),
         PrivacyTradeoffCommand.Create(),
+        TextBenchCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNet.Adversarial.Text;
 using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial;
@@ -27,7 +28,11 @@ public sealed class AdversarialCatalog
     {
         _mlContext = mlContext;
         Trainers = new AdversarialTrainersCatalog(mlContext);
+        Transforms = new AdversarialTransformsCatalog(mlContext);
     }
+
+    /// <summary>The transforms (text embedding).</summary>
+    public AdversarialTransformsCatalog Transforms { get; }
 
     /// <summary>The trainers.</summary>
     public AdversarialTrainersCatalog Trainers { get; }
@@ -107,5 +112,28 @@ public sealed class AdversarialTrainersCatalog
         ArgumentNullException.ThrowIfNull(options);
         options.AdversarialWeight = 0;
         return new AprTrainer(_mlContext, options);
+    }
+}
+
+/// <summary>The transforms, reached through <c>mlContext.Adversarial().Transforms</c>.</summary>
+public sealed class AdversarialTransformsCatalog
+{
+    private readonly MLContext _mlContext;
+
+    internal AdversarialTransformsCatalog(MLContext mlContext) => _mlContext = mlContext;
+
+    /// <summary>
+    /// Embeds the text column <paramref name="inputColumnName"/> into the float vector column
+    /// <paramref name="outputColumnName"/> with a pretrained transformer encoder: all-MiniLM-L6-v2 (384 dimensions)
+    /// unless <paramref name="options"/> names a model and vocabulary. Not persistable (see <see cref="TextEmbeddingTransformer"/>).
+    /// </summary>
+    public TextEmbeddingEstimator EmbedText(string outputColumnName, string? inputColumnName = null, TextEncoder.Options? options = null) =>
+        new(_mlContext, outputColumnName, inputColumnName ?? outputColumnName, options, encoder: null);
+
+    /// <summary>Embeds the text column with an encoder the caller owns (and disposes); the transformer never disposes it.</summary>
+    public TextEmbeddingEstimator EmbedText(string outputColumnName, string inputColumnName, TextEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        return new(_mlContext, outputColumnName, inputColumnName, options: null, encoder);
     }
 }
