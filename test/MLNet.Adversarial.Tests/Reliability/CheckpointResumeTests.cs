@@ -217,12 +217,7 @@ public sealed class CheckpointResumeTests
 
     private static Process StartCli(IEnumerable<string> args)
     {
-        var cliDll = Path.Combine(AppContext.BaseDirectory, "mlnet-adv.dll");
-        Assert.IsTrue(File.Exists(cliDll), cliDll);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(cliDll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        var child = Process.Start(start)!;
+        var child = CliProcess.Start(args);
         child.OutputDataReceived += (_, _) => { };
         child.ErrorDataReceived += (_, _) => { };
         child.BeginOutputReadLine();

@@ -74,10 +74,7 @@ public sealed class FreshProcessLoadTests
     /// <summary>Runs the CLI (copied into the test output through the project reference) as a separate process.</summary>
     internal static (int Exit, string Stdout, string Stderr) RunCli(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnet-adv.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        using var process = CliProcess.Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
