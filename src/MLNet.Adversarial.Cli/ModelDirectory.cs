@@ -20,16 +20,16 @@ internal sealed class ModelDirectory(string path)
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);
 
-    public FactorizationModel LoadModel()
+    public IRecommenderModel LoadModel()
     {
         if (!Directory.Exists(Path)) throw new CliException($"--model: folder '{Path}' does not exist.");
         if (!File.Exists(ModelBin)) throw new CliException($"--model: '{ModelBin}' is missing; is '{Path}' a folder written by 'mlnet-adv train'?");
         using var stream = File.OpenRead(ModelBin);
-        return FactorizationModel.Load(stream, ModelBin);
+        return RecommenderModelFile.Load(stream, ModelBin);
     }
 
     /// <summary>The training positives mapped onto <paramref name="model"/>'s vocabularies (ids the model lacks are skipped).</summary>
-    public InteractionData LoadTrainingPositives(FactorizationModel model)
+    public InteractionData LoadTrainingPositives(IRecommenderModel model)
     {
         if (!File.Exists(TrainingPositives)) throw new CliException($"'{TrainingPositives}' is missing; export with --no-exclude or re-run 'train'.");
         return InteractionData.FromTable(InteractionFileReader.Read(TrainingPositives, new() { HasHeader = false }), model.Users, model.Items, null, out _);

@@ -94,8 +94,8 @@ public sealed class AdversarialTrainersCatalog
     /// <param name="adversarialWeight">Weight λ of the adversarial loss.</param>
     /// <param name="embeddingDimension">Embedding size.</param>
     /// <param name="epochs">Training epochs.</param>
-    public AprTrainer Apr(string userColumnName = FactorizationTrainerOptions.Defaults.UserColumnName,
-        string itemColumnName = FactorizationTrainerOptions.Defaults.ItemColumnName,
+    public AprTrainer Apr(string userColumnName = RecommenderTrainerOptions.Defaults.UserColumnName,
+        string itemColumnName = RecommenderTrainerOptions.Defaults.ItemColumnName,
         double epsilon = AprTrainer.Options.AdversarialDefaults.Epsilon,
         double adversarialWeight = AprTrainer.Options.AdversarialDefaults.AdversarialWeight,
         int embeddingDimension = FactorizationTrainerOptions.Defaults.EmbeddingDimension,

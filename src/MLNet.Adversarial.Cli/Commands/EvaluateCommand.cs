@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
@@ -25,11 +26,13 @@ internal static class EvaluateCommand
             var epsilons = c.Get(attack) is { } text
                 ? CliSupport.ParseList(text, "--attack", s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), e => e >= 0 && double.IsFinite(e))
                 : null;
-            var factorization = new ModelDirectory(c.Get(model)).LoadModel();
+            var recommender = new ModelDirectory(c.Get(model)).LoadModel();
+            if (epsilons is not null && recommender is not FactorizationModel)
+                throw new CliException("--attack: the APR attack perturbs embeddings, so it applies to matrix-factorisation models only.");
             var split = TrainTestSplit.FromFiles(c.Get(train)!, c.Get(test)!, c.Get(minRating));
             var ranking = new RankingEvaluator.Options { Ks = c.Get(ks) };
             var evaluator = new RankingEvaluator(ranking);
-            var metrics = evaluator.Evaluate(new FactorizationModelScorer(factorization, split.Train.Users, split.Train.Items), split.Train, split.Test);
+            var metrics = evaluator.Evaluate(new RecommenderModelScorer(recommender, split.Train.Users, split.Train.Items), split.Train, split.Test);
             var pop = evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test);
             c.Out.WriteLine($"test: {metrics.UserCount} users, full ranking over {split.Test.Items.Count} items");
             Reports.WriteTable(c.Out, [("model", metrics), ("ItemPop", pop)]);
@@ -42,7 +45,7 @@ internal static class EvaluateCommand
                     Epsilons = epsilons,
                     Ranking = new RankingEvaluator.Options { Ks = [AttackK] },
                 };
-                robustness = new RobustnessEvaluator(robustnessOptions).Evaluate(factorization, split.Train, split.Test);
+                robustness = new RobustnessEvaluator(robustnessOptions).Evaluate((FactorizationModel)recommender, split.Train, split.Test);
                 c.Out.WriteLine($"{"epsilon",8}  {"NDCG@10",8}  {"attacked",8}  {"drop",8}");
                 foreach (var r in robustness)
                     c.Out.WriteLine(FormattableString.Invariant(

@@ -17,28 +17,28 @@ internal static class ExportCommand
         command.SetHandler(c =>
         {
             var dir = new ModelDirectory(c.Get(model));
-            var factorization = dir.LoadModel();
+            var recommender = dir.LoadModel();
             var (kind, hyper) = dir.ReadExportMetadata();
             byte[] bytes;
             if (c.Get(topK) is { } k)
             {
                 if (k <= 0) throw new CliException("--topk must be positive.");
                 bool exclude = !c.Get(noExclude);
-                bytes = FactorizationOnnxExporter.ExportTopK(factorization, new TopKExportOptions
+                bytes = recommender.ExportTopK(new TopKExportOptions
                 {
                     ModelKind = kind, HyperParameters = hyper, K = k, ExcludeTrainingItems = exclude,
-                    TrainingData = exclude ? dir.LoadTrainingPositives(factorization) : null,
+                    TrainingData = exclude ? dir.LoadTrainingPositives(recommender) : null,
                 });
             }
             else
             {
                 if (c.Get(noExclude)) throw new CliException("--no-exclude applies to the top-K export only; add --topk K.");
-                bytes = FactorizationOnnxExporter.ExportPairwiseScorer(factorization, new OnnxExportOptions { ModelKind = kind, HyperParameters = hyper });
+                bytes = recommender.ExportPairwiseScorer(new OnnxExportOptions { ModelKind = kind, HyperParameters = hyper });
             }
             var path = c.Get(output)!;
             AtomicFile.WriteAllBytes(path, bytes);
             OnnxModelFile.Validate(path);
-            c.Out.WriteLine($"wrote {path} ({bytes.Length / 1024.0:F0} KiB, {(c.Get(topK) is { } kk ? $"top-{Math.Min(kk, factorization.Items.Count)}" : "pairwise scorer")})");
+            c.Out.WriteLine($"wrote {path} ({bytes.Length / 1024.0:F0} KiB, {(c.Get(topK) is { } kk ? $"top-{Math.Min(kk, recommender.Items.Count)}" : "pairwise scorer")})");
             return 0;
         });
         return command;

@@ -131,11 +131,11 @@ internal static class TrainCommand
         }
         AtomicFile.Write(dir.ModelBin, transformer.Model.Save);
         transformer.SaveScorerOnnx(dir.ScorerOnnx);
-        transformer.SaveCheckpoint(dir.Checkpoint);
+        if (transformer.Checkpoint is not null) transformer.SaveCheckpoint(dir.Checkpoint);
         // All training positives (validation rows included) are "seen": re-export top-K so that none is recommended.
         ModelDirectory.WritePositives(dir.TrainingPositives, train, minRating);
         var (kind, hyper) = dir.ReadExportMetadata();
-        AtomicFile.WriteAllBytes(dir.TopKOnnx, FactorizationOnnxExporter.ExportTopK(transformer.Model, new TopKExportOptions
+        AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(new TopKExportOptions
         {
             ModelKind = kind, HyperParameters = hyper, K = options.TopK, ExcludeTrainingItems = true,
             TrainingData = dir.LoadTrainingPositives(transformer.Model),
@@ -143,7 +143,7 @@ internal static class TrainCommand
 
         var split = TrainTestSplit.FromTables(train, test, minRating);
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
-        var model = evaluator.Evaluate(new FactorizationModelScorer(transformer.Model, split.Train.Users, split.Train.Items), split.Train, split.Test);
+        var model = evaluator.Evaluate(new RecommenderModelScorer(transformer.Model, split.Train.Users, split.Train.Items), split.Train, split.Test);
         var pop = evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test);
 
         var report = new TrainReport(
@@ -192,7 +192,6 @@ internal static class TrainCommand
         return (split.Train, split.Holdout, $"{train.Source} (20% per-user test holdout)");
     }
 
-    /// <summary>One line per epoch, written synchronously (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
     /// <summary>One line per epoch with a bar of the epochs done: readable in a terminal and in a CI log alike.</summary>
     private sealed class LineProgress(TextWriter output) : IProgress<TrainingEpochReport>
     {

@@ -21,8 +21,8 @@ public sealed class FactorizationModelScorer : IItemScorer
         _model = model ?? throw new ArgumentNullException(nameof(model));
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
-        _userMap = Map(model.Users, users);
-        _itemMap = Map(model.Items, items);
+        _userMap = RecommenderModelScorer.Map(model.Users, users);
+        _itemMap = RecommenderModelScorer.Map(model.Items, items);
         _sameItems = model.Items.Equals(items);
     }
 
@@ -45,12 +45,5 @@ public sealed class FactorizationModelScorer : IItemScorer
             int item = _itemMap[i];
             scores[i] = TensorPrimitives.Dot(p, _model.ItemVector(item)) + (item < 0 ? _model.FallbackItemBias : _model.ItemBias[item]);
         }
-    }
-
-    private static int[] Map(IdVocabulary model, IdVocabulary evaluation)
-    {
-        var map = new int[evaluation.Count];
-        for (int i = 0; i < map.Length; i++) map[i] = model.IndexOf(evaluation, i);
-        return map;
     }
 }

@@ -9,7 +9,7 @@ namespace MLNet.Adversarial.Models;
 /// produce, the ONNX exporter writes and the evaluators read. Ids outside the vocabularies are scored with the
 /// fallback rows (the mean user vector, the mean item vector and mean item bias), in C# and in ONNX alike.
 /// </summary>
-public sealed class FactorizationModel
+public sealed class FactorizationModel : IRecommenderModel
 {
     /// <summary>Creates a model; array sizes must match the vocabularies and <paramref name="dimension"/>.</summary>
     public FactorizationModel(IdVocabulary users, IdVocabulary items, int dimension, float[] userFactors, float[] itemFactors, float[] itemBias)
@@ -72,7 +72,7 @@ public sealed class FactorizationModel
     /// <summary>The score of a pair of raw ids (unknown ids use the fallbacks).</summary>
     public float Score(string userId, string itemId) => Score(Users.IndexOf(userId), Items.IndexOf(itemId));
 
-    /// <summary>Scores every item of the catalogue for user index <paramref name="user"/> into <paramref name="scores"/>.</summary>
+    /// <summary>Scores every item of the catalogue for user index <paramref name="user"/> (-1: the fallback user) into <paramref name="scores"/>.</summary>
     public void ScoreAllItems(int user, Span<float> scores)
     {
         if (scores.Length != Items.Count) throw new ArgumentException($"Expected a buffer of {Items.Count} scores.", nameof(scores));
@@ -80,6 +80,12 @@ public sealed class FactorizationModel
         for (int i = 0; i < scores.Length; i++)
             scores[i] = TensorPrimitives.Dot(p, ItemFactors.AsSpan(i * Dimension, Dimension)) + ItemBias[i];
     }
+
+    /// <inheritdoc />
+    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(this, options);
+
+    /// <inheritdoc />
+    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.FactorizationOnnxExporter.ExportTopK(this, options);
 
     private static float[] RowMean(float[] rows, int count, int dimension)
     {
@@ -92,6 +98,9 @@ public sealed class FactorizationModel
 
     private const int FormatVersion = 1;
     private static readonly byte[] Magic = "MLNAFM"u8.ToArray();
+
+    /// <summary>The first bytes of a saved factorisation model (see <see cref="RecommenderModelFile"/>).</summary>
+    internal static byte[] FileMagic => Magic;
 
     /// <summary>Writes the model in a small versioned binary format.</summary>
     public void Save(Stream stream)

@@ -39,7 +39,7 @@ public static class FactorizationOnnxExporter
     /// <summary>Name of the top-K output holding the scores, float <c>[N,K]</c>, descending.</summary>
     public const string ScoresOutput = "scores";
 
-    private const string BatchDim = "N";
+    private const string BatchDim = OnnxIdInputs.BatchDim;
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids, int64 or string as the vocabularies
@@ -52,8 +52,8 @@ public static class FactorizationOnnxExporter
         Validate(model, options);
         int d = model.Dimension;
         var g = new OnnxGraphBuilder("pairwise_scorer");
-        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
-        var item = RawIdToIndex(g, ItemInput, model.Items, options.IdInputShape);
+        var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
+        var item = OnnxIdInputs.RawIdToIndex(g, ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
 
         var userFactors = UserFactorsWithFallback(g, model);
         g.Initializer("item_factors", [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
@@ -90,7 +90,7 @@ public static class FactorizationOnnxExporter
         int k = Math.Min(options.K, items);
 
         var g = new OnnxGraphBuilder("top_k");
-        var user = RawIdToIndex(g, UserInput, model.Users, options.IdInputShape);
+        var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
         var userFactors = UserFactorsWithFallback(g, model);
         g.Initializer("item_factors", model.ItemFactors, items, model.Dimension);
         g.Initializer("item_bias", model.ItemBias, items);
@@ -109,31 +109,13 @@ public static class FactorizationOnnxExporter
         if (model.Items.Kind == IdKind.Int64) g.Initializer("item_id_table", model.Items.Int64Ids, items);
         else g.Initializer("item_id_table", model.Items.StringIds, items);
         g.Node("Gather", ["item_id_table", top[1]], ItemIdsOutput);
-        g.Output(ItemIdsOutput, ElementType(model.Items), [BatchDim, (long)k]);
+        g.Output(ItemIdsOutput, OnnxIdInputs.ElementType(model.Items), [BatchDim, (long)k]);
         g.Output(ScoresOutput, DataType.Float, [BatchDim, (long)k]);
 
         WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract,
             (OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
             (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"));
         return Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
-    }
-
-    /// <summary>
-    /// Declares raw-id input <paramref name="name"/>, flattens it to <c>[N]</c> and maps it to row indices; ids
-    /// outside <paramref name="vocabulary"/> get <c>vocabulary.Count</c>, the fallback row.
-    /// </summary>
-    private static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary, OnnxIdInputShape shape)
-    {
-        g.Input(name, ElementType(vocabulary), shape == OnnxIdInputShape.Column ? [BatchDim, 1L] : null);
-        if (!g.HasInitializer("flat_shape")) g.Initializer("flat_shape", [-1L], 1);
-        var flat = g.Node("Reshape", [name, "flat_shape"], $"{name}_flat");
-        var indices = new long[vocabulary.Count];
-        for (int i = 0; i < indices.Length; i++) indices[i] = i;
-        var keys = vocabulary.Kind == IdKind.Int64
-            ? OnnxGraphBuilder.Attr("keys_int64s", vocabulary.Int64Ids)
-            : OnnxGraphBuilder.Attr("keys_strings", vocabulary.StringIds);
-        return g.Node("LabelEncoder", OnnxGraphBuilder.MlDomain, [flat], [$"{name}_index"],
-            keys, OnnxGraphBuilder.Attr("values_int64s", indices), OnnxGraphBuilder.Attr("default_int64", vocabulary.Count))[0];
     }
 
     /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>
@@ -175,8 +157,8 @@ public static class FactorizationOnnxExporter
         g.Metadata(OnnxMetadataKeys.ModelKind, options.ModelKind);
         g.Metadata(OnnxMetadataKeys.UserCount, model.Users.Count.ToString(CultureInfo.InvariantCulture));
         g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
-        g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(model.Users));
-        g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(model.Items));
+        g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(options.UserIdMap?.Ids ?? model.Users));
+        g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(options.ItemIdMap?.Ids ?? model.Items));
         g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? "column" : "any-rank");
         g.Metadata(OnnxMetadataKeys.Dimension, model.Dimension.ToString(CultureInfo.InvariantCulture));
         if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
@@ -188,8 +170,6 @@ public static class FactorizationOnnxExporter
     }
 
     private static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build("MLNet.Adversarial", LibraryVersion, doc).ToByteArray();
-
-    private static DataType ElementType(IdVocabulary v) => v.Kind == IdKind.Int64 ? DataType.Int64 : DataType.String;
 
     private static string IdTypeName(IdVocabulary v) => v.Kind == IdKind.Int64 ? "int64" : "string";
 

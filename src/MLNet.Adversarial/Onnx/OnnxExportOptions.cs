@@ -22,4 +22,13 @@ public record OnnxExportOptions
 
     /// <summary>How the id inputs are declared; <see cref="OnnxIdInputShape.Column"/> for serving through ML.NET.</summary>
     public OnnxIdInputShape IdInputShape { get; init; } = OnnxIdInputShape.AnyRank;
+
+    /// <summary>
+    /// Optional: the user ids the graph accepts, mapped to model rows, instead of the model's user vocabulary
+    /// (see <see cref="OnnxIdMap"/>). Ids outside it still get the model's fallback.
+    /// </summary>
+    public OnnxIdMap? UserIdMap { get; init; }
+
+    /// <summary>Optional: the item ids the pairwise scorer accepts, mapped to model rows (see <see cref="UserIdMap"/>).</summary>
+    public OnnxIdMap? ItemIdMap { get; init; }
 }

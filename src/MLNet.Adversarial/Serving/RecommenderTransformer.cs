@@ -9,7 +9,7 @@ namespace MLNet.Adversarial.Serving;
 
 /// <summary>
 /// The fitted recommender: adds a score column to (user, item) rows by running the exported ONNX scorer through
-/// ML.NET's ONNX transformer. It also carries the trained <see cref="FactorizationModel"/>, both ONNX exports, the
+/// ML.NET's ONNX transformer. It also carries the trained <see cref="IRecommenderModel"/>, both ONNX exports, the
 /// training history and a TorchSharp checkpoint to continue training from.
 /// </summary>
 /// <remarks>
@@ -31,8 +31,8 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     private readonly ITransformer _scoring;
     private readonly string _onnxFile;
 
-    private RecommenderTransformer(ITransformer scoring, string onnxFile, FactorizationModel model, byte[] scorerOnnx, byte[] topKOnnx,
-        TrainingResult training, TrainingCheckpoint checkpoint, InteractionData trainingData)
+    private RecommenderTransformer(ITransformer scoring, string onnxFile, IRecommenderModel model, byte[] scorerOnnx, byte[] topKOnnx,
+        TrainingResult<IRecommenderModel> training, TrainingCheckpoint? checkpoint, InteractionData trainingData)
     {
         _scoring = scoring;
         _onnxFile = onnxFile;
@@ -44,24 +44,32 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
         TrainingData = trainingData;
     }
 
-    internal static RecommenderTransformer Create(MLContext mlContext, IDataView input, InteractionData train, TrainingResult result,
-        TrainingCheckpoint checkpoint, FactorizationTrainerOptions options, string modelKind, IReadOnlyDictionary<string, string> hyperParameters)
+    /// <summary>
+    /// Exports <paramref name="result"/>'s model (both ONNX contracts) and builds the serving chain on the schema of
+    /// <paramref name="input"/>. Every trainer ends its <c>Fit</c> here, so all models are served the same way.
+    /// </summary>
+    internal static RecommenderTransformer Create(MLContext mlContext, IDataView input, InteractionData train, TrainingResult<IRecommenderModel> result,
+        TrainingCheckpoint? checkpoint, RecommenderTrainerOptions options, string modelKind, IReadOnlyDictionary<string, string> hyperParameters)
     {
+        var model = result.Model;
         var export = new OnnxExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train };
-        var scorer = FactorizationOnnxExporter.ExportPairwiseScorer(result.Model, export);
-        var topK = FactorizationOnnxExporter.ExportTopK(result.Model,
+        var scorer = model.ExportPairwiseScorer(export);
+        var topK = model.ExportTopK(
             new TopKExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train, K = options.TopK, ExcludeTrainingItems = options.ExcludeTrainingItemsFromTopK });
-        var servingModel = KeyIndexedModel.For(mlContext, result.Model, input.Schema[options.UserColumnName], input.Schema[options.ItemColumnName]);
-        var servingScorer = FactorizationOnnxExporter.ExportPairwiseScorer(servingModel,
-            export with { IdInputShape = OnnxIdInputShape.Column, TrainingData = servingModel == result.Model ? train : null });
+        var userMap = KeyColumnIdMap.For(mlContext, model.Users, input.Schema[options.UserColumnName]);
+        var itemMap = KeyColumnIdMap.For(mlContext, model.Items, input.Schema[options.ItemColumnName]);
+        var servingScorer = model.ExportPairwiseScorer(export with { IdInputShape = OnnxIdInputShape.Column, UserIdMap = userMap, ItemIdMap = itemMap });
         var scoring = ScoringPipeline.Build(mlContext, input, servingScorer, options.UserColumnName, options.ItemColumnName,
-            servingModel.Users.Kind, servingModel.Items.Kind, options.ScoreColumnName,
+            (userMap?.Ids ?? model.Users).Kind, (itemMap?.Ids ?? model.Items).Kind, options.ScoreColumnName,
             options.GpuDeviceId ?? mlContext.GpuDeviceId, options.FallbackToCpu ?? mlContext.FallbackToCpu, out var onnxFile);
-        return new RecommenderTransformer(scoring, onnxFile, result.Model, scorer, topK, result, checkpoint, train);
+        return new RecommenderTransformer(scoring, onnxFile, model, scorer, topK, result, checkpoint, train);
     }
 
-    /// <summary>The trained model as plain arrays (embeddings, biases, vocabularies).</summary>
-    public FactorizationModel Model { get; }
+    /// <summary>
+    /// The trained model (embeddings and vocabularies for the factorisation trainers, a <see cref="FactorizationModel"/>;
+    /// other trainers document their model type).
+    /// </summary>
+    public IRecommenderModel Model { get; }
 
     /// <summary>The pairwise scorer ONNX model (inputs <c>user</c>, <c>item</c> as raw ids; output <c>score</c>).</summary>
     public byte[] ScorerOnnx { get; }
@@ -70,10 +78,13 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     public byte[] TopKOnnx { get; }
 
     /// <summary>Per-epoch figures and the selected epoch.</summary>
-    public TrainingResult Training { get; }
+    public TrainingResult<IRecommenderModel> Training { get; }
 
-    /// <summary>The TorchSharp state at the end of training, to continue with <see cref="AprTrainer.Options.ResumeFrom"/>.</summary>
-    public TrainingCheckpoint Checkpoint { get; }
+    /// <summary>
+    /// The TorchSharp state at the end of training, to continue with <see cref="AprTrainer.Options.ResumeFrom"/>;
+    /// null for trainers that do not write checkpoints.
+    /// </summary>
+    public TrainingCheckpoint? Checkpoint { get; }
 
     /// <summary>The training positives (used to exclude already-seen items when recommending).</summary>
     public InteractionData TrainingData { get; }
@@ -85,7 +96,9 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     public void SaveTopKOnnx(string path) => AtomicFile.WriteAllBytes(path, TopKOnnx);
 
     /// <summary>Writes the TorchSharp training checkpoint.</summary>
-    public void SaveCheckpoint(string path) => Checkpoint.Save(path);
+    /// <exception cref="InvalidOperationException">The trainer wrote no checkpoint (<see cref="Checkpoint"/> is null).</exception>
+    public void SaveCheckpoint(string path) =>
+        (Checkpoint ?? throw new InvalidOperationException("This recommender's trainer does not write training checkpoints.")).Save(path);
 
     /// <summary>The stock ML.NET transformer chain that does the scoring (what <c>Model.Save</c> persists).</summary>
     public ITransformer ScoringTransformer => _scoring;

@@ -76,7 +76,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
     /// <remarks>
     /// Input behaviour: repeated (user, item) rows collapse into one positive; rows rated below
-    /// <see cref="FactorizationTrainerOptions.MinRating"/> are not positives but still add their user and item to the
+    /// <see cref="RecommenderTrainerOptions.MinRating"/> are not positives but still add their user and item to the
     /// catalogue; ids are labels, not indices, so negative and very large integer ids are ordinary ids. A single user or
     /// a single item trains as long as every user has at least one item it has no positive for (a negative to sample).
     /// </remarks>
@@ -105,14 +105,14 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         }
 
         var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message), out var checkpoint);
-        return RecommenderTransformer.Create(_mlContext, input, train, result, checkpoint, o, o.ModelKind, HyperParameters());
+        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
     }
 
     /// <summary>
     /// Trains on already indexed positives, without ML.NET: the low-level entry point used by <see cref="Fit"/>,
     /// the command-line tool and the benchmarks. <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies.
     /// </summary>
-    public TrainingResult Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
+    public TrainingResult<FactorizationModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(train);
         var o = _options;

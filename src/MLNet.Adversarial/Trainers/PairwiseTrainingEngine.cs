@@ -53,7 +53,7 @@ internal sealed class PairwiseTrainingEngine
     };
 
     /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
-    public TrainingResult Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
+    public TrainingResult<FactorizationModel> Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
     {
         Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor: see the class for why
         return TrainWithThreads(train, validate, resumeFrom);
@@ -62,7 +62,7 @@ internal sealed class PairwiseTrainingEngine
     // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch,
     // which would be before EnsureLoaded had a chance to run.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private TrainingResult TrainWithThreads(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    private TrainingResult<FactorizationModel> TrainWithThreads(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
     {
         _epsilonScalar ??= _epsilon.ToScalar();
         _adversarialWeightScalar ??= _adversarialWeight.ToScalar();
@@ -78,7 +78,7 @@ internal sealed class PairwiseTrainingEngine
         }
     }
 
-    private TrainingResult TrainCore(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    private TrainingResult<FactorizationModel> TrainCore(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
     {
         var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
@@ -190,8 +190,8 @@ internal sealed class PairwiseTrainingEngine
         }
 
         LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection(), settings);
-        if (best is not null) return new TrainingResult(best, history, bestEpoch);
-        return new TrainingResult(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
+        if (best is not null) return new TrainingResult<FactorizationModel>(best, history, bestEpoch);
+        return new TrainingResult<FactorizationModel>(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
     }
 
     /// <summary>The settings that shape the trajectory (everything but the number of epochs), recorded in checkpoints.</summary>

@@ -29,8 +29,8 @@ public sealed class PrivacyTrainingTests
         var data = TrainingFixtures.Interactions().DataView();
         using var plain = ml.Adversarial().Trainers.Bpr(Options(null)).Fit(data);
         using var zero = ml.Adversarial().Trainers.Bpr(Options(0)).Fit(data);
-        CollectionAssert.AreEqual(plain.Model.UserFactors, zero.Model.UserFactors, "the adversary has its own random stream");
-        CollectionAssert.AreEqual(plain.Model.ItemFactors, zero.Model.ItemFactors);
+        CollectionAssert.AreEqual(plain.Factorization().UserFactors, zero.Factorization().UserFactors, "the adversary has its own random stream");
+        CollectionAssert.AreEqual(plain.Factorization().ItemFactors, zero.Factorization().ItemFactors);
 
         foreach (var objective in Enum.GetValues<PrivacyObjective>())
             foreach (var decoupled in new[] { false, true })
@@ -39,8 +39,8 @@ public sealed class PrivacyTrainingTests
                 options.Privacy!.DecoupledStep = decoupled;
                 options.Privacy.AdversaryHiddenSize = decoupled ? 4 : 0;
                 using var protectedModel = ml.Adversarial().Trainers.Bpr(options).Fit(data);
-                CollectionAssert.AreNotEqual(plain.Model.UserFactors, protectedModel.Model.UserFactors, $"{objective}, decoupled {decoupled}");
-                Assert.AreEqual(plain.Model.ItemFactors.Length, protectedModel.Model.ItemFactors.Length);
+                CollectionAssert.AreNotEqual(plain.Factorization().UserFactors, protectedModel.Factorization().UserFactors, $"{objective}, decoupled {decoupled}");
+                Assert.AreEqual(plain.Factorization().ItemFactors.Length, protectedModel.Factorization().ItemFactors.Length);
                 Assert.IsTrue(protectedModel.Training.History.All(h => h.AdversaryLoss is > 0), "the adversary's loss is reported");
             }
     }
@@ -56,11 +56,11 @@ public sealed class PrivacyTrainingTests
             var proto = ModelProto.Parser.ParseFrom(bytes);
             CollectionAssert.IsSubsetOf(proto.Graph.Initializer.Select(t => t.Name).ToArray(),
                 new[] { "user_factors", "item_factors", "item_bias", "axis_1", "flat_shape", "k", "trained", "minus_inf", "item_id_table" });
-            Assert.IsFalse(proto.Graph.Initializer.Any(t => t.Dims.Count == 2 && t.Dims[1] != model.Model.Dimension && t.Name != "trained"),
+            Assert.IsFalse(proto.Graph.Initializer.Any(t => t.Dims.Count == 2 && t.Dims[1] != model.Factorization().Dimension && t.Name != "trained"),
                 "no adversary weight matrix");
             var table = OnnxUserTable.Read(bytes);
             Assert.AreEqual(model.Model.Users, table.Users);
-            CollectionAssert.AreEqual(model.Model.UserFactors, table.Factors, "the exported user table is the trained (protected) one, fallback row dropped");
+            CollectionAssert.AreEqual(model.Factorization().UserFactors, table.Factors, "the exported user table is the trained (protected) one, fallback row dropped");
         }
         var metadata = OnnxModelFile.Validate(model.ScorerOnnx);
         Assert.AreEqual("3", metadata["hparam.privacy_weight"]);
@@ -72,7 +72,7 @@ public sealed class PrivacyTrainingTests
     {
         var users = IdVocabulary.FromStrings(["bob", "alice", "carol"]);
         var items = IdVocabulary.FromInt64([7, 8]);
-        var model = new Models.FactorizationModel(users, items, 2, [1, 2, 3, 4, 5, 6], [1, 0, 0, 1], [0, 0]);
+        var model = new Adversarial.Models.FactorizationModel(users, items, 2, [1, 2, 3, 4, 5, 6], [1, 0, 0, 1], [0, 0]);
         var table = OnnxUserTable.Read(FactorizationOnnxExporter.ExportPairwiseScorer(model, new OnnxExportOptions { ModelKind = "t" }));
         Assert.AreEqual(users, table.Users);
         CollectionAssert.AreEqual(model.UserFactors, table.Factors);
@@ -101,7 +101,7 @@ public sealed class PrivacyTrainingTests
         var ml = new MLContext(seed: 1);
         using var model = ml.Adversarial().Trainers.Bpr(Options(null)).Fit(TrainingFixtures.Interactions().DataView());
         var evaluator = new PrivacyEvaluator(new PrivacyEvaluator.Options { Iterations = 50, MlpHiddenSize = 8 });
-        var fromModel = evaluator.Evaluate(model.Model, EveryThird());
+        var fromModel = evaluator.Evaluate(model.Factorization(), EveryThird());
         var fromOnnx = evaluator.Evaluate(OnnxUserTable.Read(model.ScorerOnnx), EveryThird());
         CollectionAssert.AreEqual(fromModel.Attackers.ToArray(), fromOnnx.Attackers.ToArray());
     }

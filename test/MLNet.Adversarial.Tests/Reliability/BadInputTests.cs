@@ -108,7 +108,7 @@ public sealed class BadInputTests
         Assert.AreEqual(IdKind.Int64, table.Users.Kind);
         using var model = Fit(table.DataView());
         Assert.AreEqual(0, model.Model.Users.IndexOf(-5L));
-        Assert.AreEqual(model.Model.Score(-5L, 3L), _ml.Model.CreatePredictionEngine<LongRow, Scored>(model).Predict(new LongRow { UserId = -5, ItemId = 3 }).Score, 1e-5);
+        Assert.AreEqual(model.Factorization().Score(-5L, 3L), _ml.Model.CreatePredictionEngine<LongRow, Scored>(model).Predict(new LongRow { UserId = -5, ItemId = 3 }).Score, 1e-5);
     }
 
     [TestMethod]
@@ -375,8 +375,8 @@ public sealed class BadInputTests
         var engine = _ml.Model.CreatePredictionEngine<LongRow, Scored>(_model);
         int knownItem = 0;
         long knownItemId = _model.Model.Items.Int64Ids[knownItem];
-        Assert.AreEqual(_model.Model.Score(-1, knownItem), engine.Predict(new LongRow { UserId = -42, ItemId = knownItemId }).Score, 1e-5);
-        Assert.AreEqual(_model.Model.Score(-1, -1), engine.Predict(new LongRow { UserId = long.MaxValue, ItemId = long.MinValue }).Score, 1e-5);
+        Assert.AreEqual(_model.Factorization().Score(-1, knownItem), engine.Predict(new LongRow { UserId = -42, ItemId = knownItemId }).Score, 1e-5);
+        Assert.AreEqual(_model.Factorization().Score(-1, -1), engine.Predict(new LongRow { UserId = long.MaxValue, ItemId = long.MinValue }).Score, 1e-5);
     }
 
     [TestMethod]
@@ -385,7 +385,7 @@ public sealed class BadInputTests
         // Documented on RecommenderTransformer: text ids are converted to the model's integer ids by ML.NET's ConvertType.
         long user = _model.Model.Users.Int64Ids[0], item = _model.Model.Items.Int64Ids[0];
         var scores = _model.Transform(Rows(new TextRow { UserId = user.ToString(), ItemId = item.ToString() })).GetColumn<float>("Score").ToArray();
-        Assert.AreEqual(_model.Model.Score(user, item), scores[0], 1e-5);
+        Assert.AreEqual(_model.Factorization().Score(user, item), scores[0], 1e-5);
         var e = Assert.Throws<InvalidOperationException>(() => _model.Transform(Rows(new TextRow { UserId = "abc", ItemId = "1" })).GetColumn<float>("Score").ToArray());
         StringAssert.Contains(e.ToString(), "could not be parsed from text to long");
         Assert.IsNotInstanceOfType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(e.InnerException);
@@ -396,7 +396,7 @@ public sealed class BadInputTests
     {
         // Documented on ExportTopK: K is clamped to the catalogue size.
         int items = _model.Model.Items.Count;
-        var bytes = FactorizationOnnxExporter.ExportTopK(_model.Model, new TopKExportOptions { ModelKind = "apr-mf", K = items * 10 });
+        var bytes = FactorizationOnnxExporter.ExportTopK(_model.Factorization(), new TopKExportOptions { ModelKind = "apr-mf", K = items * 10 });
         Assert.AreEqual(items.ToString(), OnnxModelFile.Validate(bytes)[OnnxMetadataKeys.K]);
     }
 

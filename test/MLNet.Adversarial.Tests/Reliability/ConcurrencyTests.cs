@@ -83,7 +83,7 @@ public sealed class ConcurrencyTests
         var ml = new MLContext(seed: 1);
         using var model = ml.Adversarial().Trainers.Apr(TrainingFixtures.FastOptions(epochs: 1)).Fit(TrainingFixtures.Interactions().DataView());
         var request = new Pair { UserId = 1000, ItemId = 5000 };
-        float expected = model.Model.Score(1000L, 5000L);
+        float expected = model.Factorization().Score(1000L, 5000L);
         using (var first = ml.Adversarial().CreatePredictionEngine<Pair, Scored>(model))
             Assert.AreEqual(expected, first.Predict(request).Score, 1e-5);
         using var second = ml.Adversarial().CreatePredictionEngine<Pair, Scored>(model);
@@ -112,7 +112,7 @@ public sealed class ConcurrencyTests
 
         var reference = new float[DistinctPairs];
         for (int p = 0; p < DistinctPairs; p++) reference[p] = Score(users[p], items[p]);
-        for (int p = 0; p < 50; p++) Assert.AreEqual(trained.Model.Score(users[p], items[p]), reference[p], 1e-5);
+        for (int p = 0; p < 50; p++) Assert.AreEqual(trained.Factorization().Score(users[p], items[p]), reference[p], 1e-5);
 
         var clock = Stopwatch.StartNew();
         int mismatches = 0;

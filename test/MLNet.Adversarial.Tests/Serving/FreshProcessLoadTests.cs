@@ -38,8 +38,8 @@ public sealed class FreshProcessLoadTests
                 .Select(l => float.Parse(l.Split('\t')[2], CultureInfo.InvariantCulture)).ToArray();
             Assert.AreEqual(table.Count + 2, scores.Length);
             CollectionAssert.AreEqual(expected, scores[..table.Count], "bit-identical scores in a fresh process");
-            Assert.AreEqual(model.Model.Score(-1, model.Model.Items.IndexOf(table.Items.Int64Values[0])), scores[^2], 1e-5);
-            Assert.AreEqual(model.Model.Score(model.Model.Users.IndexOf(table.Users.Int64Values[0]), -1), scores[^1], 1e-5);
+            Assert.AreEqual(model.Factorization().Score(-1, model.Factorization().Items.IndexOf(table.Items.Int64Values[0])), scores[^2], 1e-5);
+            Assert.AreEqual(model.Factorization().Score(model.Factorization().Users.IndexOf(table.Users.Int64Values[0]), -1), scores[^1], 1e-5);
             // No GPU was asked for, so ONNX Runtime must not have tried (and logged a failure to load) CUDA.
             Assert.IsFalse(stderr.Contains("CUDA", StringComparison.OrdinalIgnoreCase) || stderr.Contains("error", StringComparison.OrdinalIgnoreCase), stderr);
         }

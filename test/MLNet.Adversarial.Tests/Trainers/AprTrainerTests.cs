@@ -38,7 +38,7 @@ public sealed class AprTrainerTests
         var items = table.Items.Int64Values.ToArray();
         Assert.AreEqual(table.Count, scores.Length);
         for (int r = 0; r < scores.Length; r++)
-            Assert.AreEqual(model.Model.Score(users[r], items[r]), scores[r], 1e-5, $"row {r}");
+            Assert.AreEqual(model.Factorization().Score(users[r], items[r]), scores[r], 1e-5, $"row {r}");
         CollectionAssert.Contains(scored.Schema.Select(c => c.Name).ToArray(), "UserId", "the input columns are kept");
         Assert.IsFalse(scored.Schema.Any(c => c.Name.StartsWith("__mlnet_adv", StringComparison.Ordinal)), "temporary columns are dropped");
     }
@@ -51,10 +51,10 @@ public sealed class AprTrainerTests
         using var model = ml.Adversarial().Trainers.Apr(TrainingFixtures.FastOptions()).Fit(table.DataView());
         var engine = ml.Model.CreatePredictionEngine<Pair, Scored>(model);
 
-        Assert.AreEqual(model.Model.Score(1000L, 5002L), engine.Predict(new Pair { UserId = 1000, ItemId = 5002 }).Score, 1e-5);
+        Assert.AreEqual(model.Factorization().Score(1000L, 5002L), engine.Predict(new Pair { UserId = 1000, ItemId = 5002 }).Score, 1e-5);
         // Unknown ids are scored with the fallback rows (mean user / mean item), never an index error.
-        Assert.AreEqual(model.Model.Score(-1, model.Model.Items.IndexOf(5002L)), engine.Predict(new Pair { UserId = 999_999, ItemId = 5002 }).Score, 1e-5);
-        Assert.AreEqual(model.Model.Score(-1, -1), engine.Predict(new Pair { UserId = 999_999, ItemId = 1 }).Score, 1e-5);
+        Assert.AreEqual(model.Factorization().Score(-1, model.Factorization().Items.IndexOf(5002L)), engine.Predict(new Pair { UserId = 999_999, ItemId = 5002 }).Score, 1e-5);
+        Assert.AreEqual(model.Factorization().Score(-1, -1), engine.Predict(new Pair { UserId = 999_999, ItemId = 1 }).Score, 1e-5);
     }
 
     [TestMethod]
@@ -80,11 +80,11 @@ public sealed class AprTrainerTests
 
         var engine = ml.Model.CreatePredictionEngine<TextPair, Scored>(fitted);
         var score = engine.Predict(new TextPair { UserId = "u1003", ItemId = "i5004" }).Score;
-        Assert.AreEqual(recommender.Model.Score("u1003", "i5004"), score, 1e-5);
+        Assert.AreEqual(recommender.Factorization().Score("u1003", "i5004"), score, 1e-5);
         // Ids the key mapping never saw become the missing key; they are scored with the fallback rows.
-        Assert.AreEqual(recommender.Model.Score(-1, recommender.Model.Items.IndexOf("i5004")),
+        Assert.AreEqual(recommender.Factorization().Score(-1, recommender.Factorization().Items.IndexOf("i5004")),
             engine.Predict(new TextPair { UserId = "stranger", ItemId = "i5004" }).Score, 1e-5);
-        Assert.AreEqual(recommender.Model.Score(-1, -1), engine.Predict(new TextPair { UserId = "stranger", ItemId = "new" }).Score, 1e-5);
+        Assert.AreEqual(recommender.Factorization().Score(-1, -1), engine.Predict(new TextPair { UserId = "stranger", ItemId = "new" }).Score, 1e-5);
     }
 
     [TestMethod]
@@ -113,7 +113,7 @@ public sealed class AprTrainerTests
             Assert.AreEqual(1000L, recommender.Model.Users.Int64Ids[0], "raw ids, not key indices");
             var scored = fitted.Transform(data).GetColumn<float>("Score").Take(5).ToArray();
             for (int r = 0; r < 5; r++)
-                Assert.AreEqual(recommender.Model.Score(table.Users.Int64Values[r], table.Items.Int64Values[r]), scored[r], 1e-5);
+                Assert.AreEqual(recommender.Factorization().Score(table.Users.Int64Values[r], table.Items.Int64Values[r]), scored[r], 1e-5);
 
             // A user and an item that the key mapping never saw (as in u1.test) get the fallback score, not a parse error.
             File.WriteAllLines(path, ["777777\t5002\t5", "1000\t888888\t5"]);
@@ -121,8 +121,8 @@ public sealed class AprTrainerTests
                 new TextLoader.Column("User", DataKind.Single, 0),
                 new TextLoader.Column("Item", DataKind.Single, 1),
                 new TextLoader.Column("Rating", DataKind.Single, 2)])).GetColumn<float>("Score").ToArray();
-            Assert.AreEqual(recommender.Model.Score(-1, recommender.Model.Items.IndexOf(5002L)), unseen[0], 1e-5);
-            Assert.AreEqual(recommender.Model.Score(recommender.Model.Users.IndexOf(1000L), -1), unseen[1], 1e-5);
+            Assert.AreEqual(recommender.Factorization().Score(-1, recommender.Factorization().Items.IndexOf(5002L)), unseen[0], 1e-5);
+            Assert.AreEqual(recommender.Factorization().Score(recommender.Factorization().Users.IndexOf(1000L), -1), unseen[1], 1e-5);
         }
         finally
         {
@@ -164,9 +164,9 @@ public sealed class AprTrainerTests
         using var resumed = ml.Adversarial().Trainers.Apr(resumedOptions).Fit(data);
 
         Assert.AreEqual(3, resumed.Training.History.Count, "only the remaining epochs run");
-        CollectionAssert.AreEqual(straight.Model.UserFactors, resumed.Model.UserFactors);
-        CollectionAssert.AreEqual(straight.Model.ItemFactors, resumed.Model.ItemFactors);
-        CollectionAssert.AreEqual(straight.Model.ItemBias, resumed.Model.ItemBias);
+        CollectionAssert.AreEqual(straight.Factorization().UserFactors, resumed.Factorization().UserFactors);
+        CollectionAssert.AreEqual(straight.Factorization().ItemFactors, resumed.Factorization().ItemFactors);
+        CollectionAssert.AreEqual(straight.Factorization().ItemBias, resumed.Factorization().ItemBias);
     }
 
     [TestMethod]
@@ -179,9 +179,9 @@ public sealed class AprTrainerTests
         var other = TrainingFixtures.FastOptions();
         other.Seed = 8;
         using var c = ml.Adversarial().Trainers.Apr(other).Fit(data);
-        CollectionAssert.AreEqual(a.Model.UserFactors, b.Model.UserFactors);
+        CollectionAssert.AreEqual(a.Factorization().UserFactors, b.Factorization().UserFactors);
         CollectionAssert.AreEqual(a.ScorerOnnx, b.ScorerOnnx);
-        CollectionAssert.AreNotEqual(a.Model.UserFactors, c.Model.UserFactors);
+        CollectionAssert.AreNotEqual(a.Factorization().UserFactors, c.Factorization().UserFactors);
     }
 
     [TestMethod]
@@ -292,8 +292,8 @@ public sealed class AprTrainerTests
         var options = TrainingFixtures.FastOptions();
         options.UseItemBias = false;
         using var model = ml.Adversarial().Trainers.Apr(options).Fit(TrainingFixtures.Interactions().DataView());
-        Assert.IsTrue(model.Model.ItemBias.All(b => b == 0));
-        Assert.IsTrue(model.Model.UserFactors.Any(f => f != 0));
+        Assert.IsTrue(model.Factorization().ItemBias.All(b => b == 0));
+        Assert.IsTrue(model.Factorization().UserFactors.Any(f => f != 0));
     }
 
     [TestMethod]

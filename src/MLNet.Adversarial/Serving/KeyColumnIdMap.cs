@@ -1,50 +1,35 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Onnx;
 
 namespace MLNet.Adversarial.Serving;
 
 /// <summary>
-/// Re-keys a model for serving key columns. ML.NET maps an id that <c>MapValueToKey</c> never saw to the missing
-/// key, whose value comes back as empty text or NaN; parsing that into an integer id fails. So key columns are
-/// served as the text of their key values (<c>MapKeyToValue</c>, then <c>ConvertType</c> to text for numeric
-/// values), and the serving copy of the model has text ids spelled exactly as ML.NET spells them. The missing key
-/// and keys of ids absent from training get the fallback rows.
+/// Id maps for serving key columns. ML.NET maps an id that <c>MapValueToKey</c> never saw to the missing key, whose
+/// value comes back as empty text or NaN; parsing that into an integer id fails. So key columns are served as the
+/// text of their key values (<c>MapKeyToValue</c>, then <c>ConvertType</c> to text for numeric values), and the
+/// serving graph accepts those texts, spelled exactly as ML.NET spells them, each mapped to the model's row of that
+/// id (<see cref="OnnxIdMap"/>). The missing key and keys of ids absent from training get the fallback.
 /// </summary>
-internal static class KeyIndexedModel
+internal static class KeyColumnIdMap
 {
-    public static FactorizationModel For(MLContext mlContext, FactorizationModel model, DataViewSchema.Column user, DataViewSchema.Column item)
+    /// <summary>The id map for serving <paramref name="column"/> with a model whose vocabulary is <paramref name="vocabulary"/>; null for a column that is not a key column.</summary>
+    public static OnnxIdMap? For(MLContext mlContext, IdVocabulary vocabulary, DataViewSchema.Column column)
     {
-        int d = model.Dimension;
-        var (users, userFactors) = Rekey(mlContext, model.Users, user, model.UserFactors, d);
-        var (items, itemFactors) = Rekey(mlContext, model.Items, item, model.ItemFactors, d);
-        var (_, itemBias) = Rekey(mlContext, model.Items, item, model.ItemBias, 1);
-        return users == model.Users && items == model.Items
-            ? model
-            : new FactorizationModel(users, items, d, userFactors, itemFactors, itemBias);
-    }
-
-    private static (IdVocabulary, float[]) Rekey(MLContext mlContext, IdVocabulary vocabulary, DataViewSchema.Column column, float[] rows, int width)
-    {
-        if (column.Type is not KeyDataViewType) return (vocabulary, rows);
+        if (column.Type is not KeyDataViewType) return null;
         var keyIds = DataViewInteractionReader.KeyValueIds(column)!; // key columns without values are rejected before training
         var texts = KeyValueTexts(mlContext, column);
-        var ids = new List<string>();
-        var copied = new List<float>();
+        var rowOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < keyIds.Count; k++)
         {
             int row = keyIds.Kind == IdKind.Int64 ? vocabulary.IndexOf(keyIds.Int64Values[k]) : vocabulary.IndexOf(keyIds.StringValues[k]);
-            if (row < 0) continue;
-            ids.Add(texts[k]);
-            copied.AddRange(rows.AsSpan(row * width, width));
+            if (row >= 0) rowOf.TryAdd(texts[k], row);
         }
-        // The vocabulary sorts its ids, so reorder the copied rows to match.
-        var vocabularyOut = IdVocabulary.FromStrings(ids);
-        var ordered = new float[copied.Count];
-        for (int r = 0; r < ids.Count; r++)
-            copied.CopyTo(r * width, ordered, vocabularyOut.IndexOf(ids[r]) * width, width);
-        return (vocabularyOut, ordered);
+        var ids = IdVocabulary.FromStrings(rowOf.Keys);
+        var rows = new int[ids.Count];
+        foreach (var (text, row) in rowOf) rows[ids.IndexOf(text)] = row;
+        return new OnnxIdMap(ids, rows);
     }
 
     /// <summary>Each key's value as text, produced by ML.NET's own conversion so the spelling matches serving.</summary>
