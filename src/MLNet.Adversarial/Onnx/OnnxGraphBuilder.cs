@@ -23,15 +23,25 @@ internal sealed class OnnxGraphBuilder
     private const long IrVersion = 8; // the IR version of ONNX 1.12, which introduced opset 17
 
     private readonly GraphProto _graph;
+    private readonly string _nodePrefix;
     private readonly List<(string Key, string Value)> _metadata = [];
     private bool _usesMlDomain;
 
     /// <summary>Starts an empty graph called <paramref name="name"/>.</summary>
-    public OnnxGraphBuilder(string name)
+    public OnnxGraphBuilder(string name) : this(new GraphProto { Name = name }, nodePrefix: "")
+    {
+    }
+
+    /// <summary>
+    /// Adds to an existing <paramref name="graph"/> (e.g. a pretrained encoder's), naming new nodes with
+    /// <paramref name="nodePrefix"/> so they cannot clash with the graph's own. Use the graph's model, not <see cref="Build"/>.
+    /// </summary>
+    public OnnxGraphBuilder(GraphProto graph, string nodePrefix)
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; this exporter writes it from memory as is.");
-        _graph = new GraphProto { Name = name };
+        _graph = graph;
+        _nodePrefix = nodePrefix;
     }
 
     /// <summary>Adds a float initializer of shape <paramref name="dims"/> and returns its name.</summary>
@@ -75,7 +85,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a node of <paramref name="domain"/> ("" for the default one) and returns its output names.</summary>
     public string[] Node(string opType, string domain, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
-        var node = new NodeProto { OpType = opType, Domain = domain, Name = $"{opType}_{_graph.Node.Count}" };
+        var node = new NodeProto { OpType = opType, Domain = domain, Name = $"{_nodePrefix}{opType}_{_graph.Node.Count}" };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);

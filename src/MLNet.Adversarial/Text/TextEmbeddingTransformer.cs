@@ -7,14 +7,18 @@ namespace MLNet.Adversarial.Text;
 /// Adds a fixed-size, L2-normalised float vector column holding the <see cref="TextEncoder"/> embedding of a text
 /// column. Built by <see cref="TextEmbeddingEstimator"/> (<c>mlContext.Adversarial().Transforms.EmbedText(...)</c>).
 /// Rows are embedded lazily, one at a time, as a cursor reaches them; for bulk work call
-/// <see cref="TextEncoder.Encode(IReadOnlyList{string})"/>, which batches. <b>Not persistable:</b> the encoder is
-/// an external ONNX file, so <c>mlContext.Model.Save</c> throws <see cref="NotSupportedException"/>; refit the
-/// estimator after loading the rest of a pipeline. Disposing the transformer disposes the encoder it owns.
+/// <see cref="TextEncoder.Encode(IReadOnlyList{string})"/>, which batches. With the built-in MiniLM (default sequence
+/// length) the transform is a chain of stock ML.NET transformers (tokens from a registered <c>CustomMapping</c>, the
+/// encoder with pooling through <c>ApplyOnnxModel</c>), so <c>mlContext.Model.Save/Load</c> persist it — the saved
+/// zip holds the 90 MB encoder; call <c>mlContext.Adversarial()</c> before loading. With any other encoder
+/// <c>Save</c> throws <see cref="NotSupportedException"/> (see <see cref="IsPersistable"/>). Disposing the
+/// transformer disposes the encoder it owns.
 /// </summary>
 public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _mapping;
     private readonly bool _ownsEncoder;
+    private readonly string? _modelFile;
 
     internal TextEmbeddingTransformer(MLContext mlContext, TextEncoder encoder, bool ownsEncoder, string outputColumnName, string inputColumnName)
     {
@@ -22,6 +26,12 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
         _ownsEncoder = ownsEncoder;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
+        if (encoder.IsPersistableMiniLM)
+        {
+            _mapping = TextEmbeddingPipeline.Build(mlContext, encoder, outputColumnName, inputColumnName, out var modelFile);
+            _modelFile = modelFile;
+            return;
+        }
         var input = SchemaDefinition.Create(typeof(TextRow));
         input[0].ColumnName = inputColumnName;
         var output = SchemaDefinition.Create(typeof(EmbeddingRow));
@@ -69,14 +79,28 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
         return _mapping.Transform(input);
     }
 
-    /// <summary>Always throws: the text embedding transform is not persistable.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
-        $"The text embedding of column '{InputColumnName}' cannot be saved with mlContext.Model.Save: it wraps an external ONNX encoder. Save the rest of the pipeline and refit EmbedText after loading.");
+    /// <summary>Whether <c>mlContext.Model.Save</c> can save this transform (the built-in MiniLM with its default sequence length).</summary>
+    public bool IsPersistable => _modelFile is not null;
 
-    /// <summary>Disposes the encoder when this transformer created it.</summary>
+    /// <summary>Saves the stock chain that does the embedding; throws <see cref="NotSupportedException"/> unless <see cref="IsPersistable"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        if (!IsPersistable)
+            throw new NotSupportedException(
+                $"The text embedding of column '{InputColumnName}' cannot be saved with mlContext.Model.Save: it runs a custom ONNX encoder that ML.NET cannot rebuild. " +
+                "Use the built-in MiniLM (with the default MaxSequenceLength) to save it, or save the rest of the pipeline and refit EmbedText after loading.");
+        _mapping.Save(ctx);
+    }
+
+    /// <summary>Disposes the encoder when this transformer created it, and the ONNX Runtime session of the saved form.</summary>
     public void Dispose()
     {
         if (_ownsEncoder) Encoder.Dispose();
+        if (_modelFile is null) return;
+        (_mapping as IDisposable)?.Dispose();
+        try { File.Delete(_modelFile); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private sealed class TextRow

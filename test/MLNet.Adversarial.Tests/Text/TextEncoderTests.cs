@@ -108,8 +108,48 @@ public sealed class TextEncoderTests
         Assert.HasCount(3, rows);
         var expected = s_encoder.Encode(movies.Select(m => m.Title).ToArray());
         for (int i = 0; i < rows.Length; i++) Assert.IsGreaterThan(0.9999, Cosine(rows[i], expected[i]));
+    }
 
-        Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(model, data.Schema, new MemoryStream()));
+    [TestMethod]
+    public void MiniLMEmbeddingSavesAndLoadsInAFreshContextWithTheSameVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        Movie[] movies = [new() { Title = "Toy Story (1995)" }, new() { Title = "Misérables, Les (1995)" }, new() { Title = "" },
+            new() { Title = string.Join(' ', Enumerable.Repeat("a very long title", 120)) }];
+        var data = ml.Data.LoadFromEnumerable(movies);
+        var pipeline = ml.Transforms.CopyColumns("Name", nameof(Movie.Title))
+            .Append(ml.Adversarial().Transforms.EmbedText("Embedding", "Name", s_encoder));
+        var model = pipeline.Fit(data);
+        Assert.IsTrue(model.LastTransformer.IsPersistable);
+        var before = model.Transform(data).GetColumn<float[]>("Embedding").ToArray();
+        var expected = s_encoder.Encode(movies.Select(m => m.Title).ToArray());
+        for (int i = 0; i < before.Length; i++) Assert.IsGreaterThan(0.9999, Cosine(before[i], expected[i]), $"row {i}: the stock chain matches the encoder");
+
+        using var zip = new MemoryStream();
+        ml.Model.Save(model, data.Schema, zip);
+        model.LastTransformer.Dispose();
+        zip.Position = 0;
+        var fresh = new MLContext(seed: 2);
+        fresh.Adversarial();
+        var loaded = fresh.Model.Load(zip, out var schema);
+        Assert.IsNotNull(schema.GetColumnOrNull(nameof(Movie.Title)));
+        var after = loaded.Transform(fresh.Data.LoadFromEnumerable(movies)).GetColumn<float[]>("Embedding").ToArray();
+        for (int i = 0; i < after.Length; i++) CollectionAssert.AreEqual(before[i], after[i], $"row {i}");
+        Assert.IsFalse(fresh.Model.Load(new MemoryStream(zip.ToArray()), out _).Transform(fresh.Data.LoadFromEnumerable(movies)).Schema
+            .Any(c => c.Name.StartsWith("__mlnet_adv", StringComparison.Ordinal)), "the private columns are dropped");
+    }
+
+    [TestMethod]
+    public void EmbeddingWithACustomEncoderIsNotPersistableAndSaysSo()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Movie { Title = "Heat (1995)" } });
+        using var shortEncoder = TextEncoder.CreateMiniLM(new TextEncoder.Options { MaxSequenceLength = 32 });
+        using var transformer = ml.Adversarial().Transforms.EmbedText("Embedding", nameof(Movie.Title), shortEncoder).Fit(data);
+        Assert.IsFalse(transformer.IsPersistable);
+        Assert.IsGreaterThan(0.9999, Cosine(transformer.Transform(data).GetColumn<float[]>("Embedding").Single(), s_encoder.Encode("Heat (1995)")));
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(transformer, data.Schema, new MemoryStream()));
+        StringAssert.Contains(e.Message, "'Title'");
     }
 
     [TestMethod]

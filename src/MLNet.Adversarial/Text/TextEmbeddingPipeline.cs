@@ -1,0 +1,53 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Adversarial.Text;
+
+/// <summary>
+/// The built-in MiniLM text embedding as a chain of stock ML.NET transformers — the text copied to a private column,
+/// <see cref="MiniLMTokenMapping"/> (a registered <c>CustomMapping</c>), <c>ApplyOnnxModel</c> on the encoder wrapped
+/// by <see cref="PooledEncoderGraph"/>, the embedding copied to the output column, the private columns dropped — so
+/// that <c>mlContext.Model.Save/Load</c> persist it, as they do the recommenders.
+/// </summary>
+internal static class TextEmbeddingPipeline
+{
+    private static readonly Lazy<byte[]> s_wrappedMiniLM = new(() =>
+    {
+        using var encoder = TextEncoder.CreateMiniLM();
+        return PooledEncoderGraph.Wrap(MiniLMResources.ModelBytes(), MiniLMResources.MaxSequenceLength, encoder.Dimension, encoder.HiddenStatesOutput);
+    });
+
+    /// <summary>
+    /// Fits the chain for <paramref name="encoder"/> (which must be the persistable MiniLM). The wrapped encoder is handed to ML.NET as a file in the temporary folder, returned in
+    /// <paramref name="modelFile"/>, which the caller deletes when it disposes the chain (ML.NET reads it again on save).
+    /// </summary>
+    public static ITransformer Build(MLContext mlContext, TextEncoder encoder, string outputColumnName, string inputColumnName, out string modelFile)
+    {
+        if (!encoder.IsPersistableMiniLM) throw new ArgumentException("Only the built-in MiniLM encoder can be rebuilt from stock parts.", nameof(encoder));
+        modelFile = Path.Combine(Path.GetTempPath(), $"mlnet-adv-text-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(modelFile, s_wrappedMiniLM.Value);
+        try
+        {
+            var (gpu, fallback) = encoder.Device;
+            var chain = mlContext.Transforms.CopyColumns(MiniLMTokenMapping.TextColumn, inputColumnName)
+                .Append(mlContext.Transforms.CustomMapping<MiniLMTokenMapping.Input, MiniLMTokenMapping.Output>(MiniLMTokenMapping.Map, MiniLMTokenMapping.ContractName))
+                .Append(mlContext.Transforms.ApplyOnnxModel([PooledEncoderGraph.Embedding], [PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask], modelFile, gpu, fallback))
+                .Append(mlContext.Transforms.CopyColumns(outputColumnName, PooledEncoderGraph.Embedding))
+                .Append(mlContext.Transforms.DropColumns(MiniLMTokenMapping.TextColumn, PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask, PooledEncoderGraph.Embedding));
+            // Fitting reads only the schema: an empty view with the text column is enough.
+            var textOnly = SchemaDefinition.Create(typeof(TextRow));
+            textOnly[0].ColumnName = inputColumnName;
+            return chain.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>(), textOnly));
+        }
+        catch
+        {
+            File.Delete(modelFile);
+            throw;
+        }
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+}
