@@ -125,7 +125,7 @@ public sealed class AdversarialTransformsCatalog
     /// <summary>
     /// Embeds the text column <paramref name="inputColumnName"/> into the float vector column
     /// <paramref name="outputColumnName"/> with a pretrained transformer encoder: all-MiniLM-L6-v2 (384 dimensions)
-    /// unless <paramref name="options"/> names a model and vocabulary. Not persistable (see <see cref="TextEmbeddingTransformer"/>).
+    /// unless <paramref name="options"/> names a model and vocabulary. With the built-in MiniLM the fitted transform saves and loads with <c>mlContext.Model.Save/Load</c>; with a custom encoder it cannot be saved (see <see cref="TextEmbeddingTransformer"/>).
     /// </summary>
     public TextEmbeddingEstimator EmbedText(string outputColumnName, string? inputColumnName = null, TextEncoder.Options? options = null) =>
         new(_mlContext, outputColumnName, inputColumnName ?? outputColumnName, options, encoder: null);
