@@ -122,8 +122,6 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     public void Dispose()
     {
         (_scoring as IDisposable)?.Dispose();
-        try { File.Delete(_onnxFile); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        OnnxModelTempFile.Delete(_onnxFile);
     }
 }

@@ -24,12 +24,7 @@ internal static class ScoringPipeline
     /// Fits the chain on <paramref name="data"/>'s schema. <paramref name="servingScorer"/> is the pairwise scorer
     /// exported with <see cref="OnnxIdInputShape.Column"/> inputs, as ML.NET feeds them.
     /// </summary>
-    /// <remarks>
-    /// The ONNX model is handed to ML.NET as a file in the temporary folder, returned in <paramref name="modelFile"/>,
-    /// which the caller deletes when it disposes the chain. (<c>ApplyOnnxModel</c> with a stream copies the stream to a
-    /// temporary file of its own that disposing the transformer does not delete: one leaked file per fit.) ML.NET
-    /// reads the file again when the chain is saved, so it must live as long as the chain.
-    /// </remarks>
+    /// <remarks>The ONNX model is served from a temporary file, returned in <paramref name="modelFile"/> (see <see cref="OnnxModelTempFile"/>).</remarks>
     public static ITransformer Build(MLContext mlContext, IDataView data, byte[] servingScorer, string userColumn, string itemColumn,
         IdKind userKind, IdKind itemKind, string scoreColumn, int? gpuDeviceId, bool fallbackToCpu, out string modelFile)
     {
@@ -40,17 +35,7 @@ internal static class ScoringPipeline
             [FactorizationOnnxExporter.ScoreOutput] = OnnxScoreColumnMapping.InputColumn,
         });
 
-        modelFile = Path.Combine(Path.GetTempPath(), $"mlnet-adv-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(modelFile, renamed);
-        try
-        {
-            return Fit(mlContext, data, modelFile, userColumn, itemColumn, userKind, itemKind, scoreColumn, gpuDeviceId, fallbackToCpu);
-        }
-        catch
-        {
-            File.Delete(modelFile);
-            throw;
-        }
+        return OnnxModelTempFile.FitWith(renamed, "scorer", file => Fit(mlContext, data, file, userColumn, itemColumn, userKind, itemKind, scoreColumn, gpuDeviceId, fallbackToCpu), out modelFile);
     }
 
     private static ITransformer Fit(MLContext mlContext, IDataView data, string modelFile, string userColumn, string itemColumn,

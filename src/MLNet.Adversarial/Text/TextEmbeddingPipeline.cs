@@ -18,32 +18,25 @@ internal static class TextEmbeddingPipeline
     });
 
     /// <summary>
-    /// Fits the chain for <paramref name="encoder"/> (which must be the persistable MiniLM). The wrapped encoder is handed to ML.NET as a file in the temporary folder, returned in
-    /// <paramref name="modelFile"/>, which the caller deletes when it disposes the chain (ML.NET reads it again on save).
+    /// Fits the chain for <paramref name="encoder"/> (which must be the persistable MiniLM). The wrapped encoder is
+    /// served from a temporary file, returned in <paramref name="modelFile"/> (see <see cref="Serving.OnnxModelTempFile"/>).
     /// </summary>
     public static ITransformer Build(MLContext mlContext, TextEncoder encoder, string outputColumnName, string inputColumnName, out string modelFile)
     {
         if (!encoder.IsPersistableMiniLM) throw new ArgumentException("Only the built-in MiniLM encoder can be rebuilt from stock parts.", nameof(encoder));
-        modelFile = Path.Combine(Path.GetTempPath(), $"mlnet-adv-text-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(modelFile, s_wrappedMiniLM.Value);
-        try
+        return Serving.OnnxModelTempFile.FitWith(s_wrappedMiniLM.Value, "text", file =>
         {
             var (gpu, fallback) = encoder.Device;
             var chain = mlContext.Transforms.CopyColumns(MiniLMTokenMapping.TextColumn, inputColumnName)
                 .Append(mlContext.Transforms.CustomMapping<MiniLMTokenMapping.Input, MiniLMTokenMapping.Output>(MiniLMTokenMapping.Map, MiniLMTokenMapping.ContractName))
-                .Append(mlContext.Transforms.ApplyOnnxModel([PooledEncoderGraph.Embedding], [PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask], modelFile, gpu, fallback))
+                .Append(mlContext.Transforms.ApplyOnnxModel([PooledEncoderGraph.Embedding], [PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask], file, gpu, fallback))
                 .Append(mlContext.Transforms.CopyColumns(outputColumnName, PooledEncoderGraph.Embedding))
                 .Append(mlContext.Transforms.DropColumns(MiniLMTokenMapping.TextColumn, PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask, PooledEncoderGraph.Embedding));
             // Fitting reads only the schema: an empty view with the text column is enough.
             var textOnly = SchemaDefinition.Create(typeof(TextRow));
             textOnly[0].ColumnName = inputColumnName;
             return chain.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>(), textOnly));
-        }
-        catch
-        {
-            File.Delete(modelFile);
-            throw;
-        }
+        }, out modelFile);
     }
 
     private sealed class TextRow

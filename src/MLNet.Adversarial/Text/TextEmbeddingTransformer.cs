@@ -98,9 +98,7 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
         if (_ownsEncoder) Encoder.Dispose();
         if (_modelFile is null) return;
         (_mapping as IDisposable)?.Dispose();
-        try { File.Delete(_modelFile); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        Serving.OnnxModelTempFile.Delete(_modelFile);
     }
 
     private sealed class TextRow
