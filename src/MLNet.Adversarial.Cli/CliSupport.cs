@@ -25,6 +25,7 @@ internal static class CliSupport
         ["fraction"] = "--validation-fraction", ["K"] = "--topk",
         ["PrivacyWeight"] = "--privacy-weight", ["AdversaryHiddenSize"] = "--adversary-hidden", ["AdversarySteps"] = "--adversary-steps",
         ["AdversaryLearningRate"] = "--adversary-lr", ["StartEpoch"] = "--privacy-start",
+        ["TextProjectionL2"] = "--text-l2", ["UserText"] = "--user-text",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

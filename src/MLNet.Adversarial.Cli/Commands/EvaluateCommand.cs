@@ -14,20 +14,36 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var model = CliSupport.ModelDirectory();
+        model.Required = false; // not with --cold-start, which trains its own models
         var train = CliSupport.File("--train", "Training interactions (their positives are excluded from the ranking).", required: true);
-        var test = CliSupport.File("--test", "Test interactions.", required: true);
+        var test = CliSupport.File("--test", "Test interactions (optional with --cold-start: a seeded 20% per-user holdout of --train).");
         var minRating = CliSupport.MinRating();
         var ks = CliSupport.Ks();
         var attack = new Option<string?>("--attack") { Description = "Noise levels ε of the APR attack, comma-separated: prints the relative NDCG@10 drop per ε.", HelpName = "E,E,..." };
         var json = CliSupport.File("--json", "Also write the metrics to this JSON file.");
-        var command = new Command("evaluate", "Evaluate a trained model against ItemPop (and optionally its robustness).") { model, train, test, minRating, ks, attack, json };
+        var coldStart = new ColdStartFlags();
+        var command = new Command("evaluate", "Evaluate a trained model against ItemPop (and optionally its robustness); or, with --cold-start, train and evaluate a hybrid model on held-out cold items.")
+        {
+            model, train, test, minRating, ks, attack, json,
+        };
+        foreach (var option in coldStart.All) command.Options.Add(option);
         command.SetHandler(c =>
         {
+            if (c.Get(coldStart.Fraction) is not null)
+            {
+                if (c.Get(model) is not null) throw new CliException("--cold-start trains its own models on the warm items; it does not take --model.");
+                if (c.Get(attack) is not null) throw new CliException("--attack does not combine with --cold-start.");
+                return coldStart.Run(c, c.Get(train)!, c.Get(test), c.Get(minRating), c.Get(json));
+            }
+            if (c.Get(model) is null) throw new CliException("--model is required (unless --cold-start).");
+            if (c.Get(test) is null) throw new CliException("--test is required (unless --cold-start).");
             var epsilons = c.Get(attack) is { } text
                 ? CliSupport.ParseList(text, "--attack", s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture), e => e >= 0 && double.IsFinite(e))
                 : null;
-            var recommender = new ModelDirectory(c.Get(model)).LoadModel();
-            if (epsilons is not null && recommender is not FactorizationModel)
+            var recommender = new ModelDirectory(c.Get(model)!).LoadModel();
+            // The attack perturbs the vectors the score uses; a hybrid model's are its id + projected text vectors.
+            var attacked = recommender switch { FactorizationModel f => f, HybridFactorizationModel h => h.Effective, _ => null };
+            if (epsilons is not null && attacked is null)
                 throw new CliException("--attack: the APR attack perturbs embeddings, so it applies to matrix-factorisation models only.");
             var split = TrainTestSplit.FromFiles(c.Get(train)!, c.Get(test)!, c.Get(minRating));
             var ranking = new RankingEvaluator.Options { Ks = c.Get(ks) };
@@ -45,7 +61,7 @@ internal static class EvaluateCommand
                     Epsilons = epsilons,
                     Ranking = new RankingEvaluator.Options { Ks = [AttackK] },
                 };
-                robustness = new RobustnessEvaluator(robustnessOptions).Evaluate((FactorizationModel)recommender, split.Train, split.Test);
+                robustness = new RobustnessEvaluator(robustnessOptions).Evaluate(attacked!, split.Train, split.Test);
                 c.Out.WriteLine($"{"epsilon",8}  {"NDCG@10",8}  {"attacked",8}  {"drop",8}");
                 foreach (var r in robustness)
                     c.Out.WriteLine(FormattableString.Invariant(

@@ -2,11 +2,17 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Text;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
-/// <summary><c>recommend</c>: the top-K items for one user, computed by topk.onnx in ONNX Runtime.</summary>
+/// <summary>
+/// <c>recommend</c>: the top-K items for one user, computed by topk.onnx in ONNX Runtime. With <c>--new-items FILE</c>
+/// (a hybrid model), items that have only text join the catalogue first — embedded, added with
+/// <see cref="HybridFactorizationModel.WithNewItems(TextFeatures)"/> and re-exported in memory — without retraining.
+/// </summary>
 internal static class RecommendCommand
 {
     public static Command Create()
@@ -14,7 +20,13 @@ internal static class RecommendCommand
         var model = CliSupport.ModelDirectory();
         var user = new Option<string>("--user") { Description = "Raw user id.", Required = true, HelpName = "ID" };
         var k = new Option<int>("-k") { Description = "Number of items (at most the exported K).", DefaultValueFactory = _ => 10 };
-        var command = new Command("recommend", "Recommend items for a user with the exported topk.onnx (ONNX Runtime, CPU).") { model, user, k };
+        var newItems = new Option<string?>("--new-items")
+        {
+            Description = "Add text-only items before recommending (hybrid models, trained with --item-text): a u.item file or FILE:COLUMNS as for --item-text. " +
+                "Ids already in the catalogue keep their trained vectors.",
+            HelpName = "FILE[:COLUMNS]",
+        };
+        var command = new Command("recommend", "Recommend items for a user with the exported topk.onnx (ONNX Runtime, CPU).") { model, user, k, newItems };
         command.SetHandler(c =>
         {
             var dir = new ModelDirectory(c.Get(model));
@@ -23,26 +35,56 @@ internal static class RecommendCommand
             int exportedK = ModelDirectory.ReadK(metadata, dir.TopKOnnx);
             int wanted = c.Get(k);
             if (wanted <= 0) throw new CliException("-k must be positive.");
+            string id = c.Get(user);
+            if (c.Get(newItems) is { } spec) return RecommendWithNewItems(c, dir, spec, id, wanted, metadata);
             if (wanted > exportedK)
                 throw new CliException($"-k {wanted} exceeds the exported K = {exportedK}; re-export with 'mlnet-adv export --model {dir.Path} --out FILE --topk {wanted}' and serve that file.");
 
-            string id = c.Get(user);
             bool known = File.Exists(dir.ModelBin) ? dir.LoadModel().Users.IndexOf(id) >= 0 : true;
-            var (items, scores) = Run(dir.TopKOnnx, metadata, id);
-            c.Out.WriteLine(known
-                ? $"top {wanted} for user {id}:"
-                : $"user {id} is unknown to the model: using the fallback (mean user) ranking. Top {wanted}:");
-            c.Out.WriteLine($"{"rank",4}  {"item",-12}  {"score",9}");
-            for (int r = 0; r < Math.Min(wanted, items.Length); r++)
-                c.Out.WriteLine(FormattableString.Invariant($"{r + 1,4}  {items[r],-12}  {scores[r],9:F4}"));
+            var (items, scores) = Run(File.ReadAllBytes(dir.TopKOnnx), metadata, id);
+            Write(c, id, wanted, known, items, scores, newIds: null);
             return 0;
         });
         return command;
     }
 
-    private static (string[] Items, float[] Scores) Run(string path, IReadOnlyDictionary<string, string> metadata, string id)
+    private static int RecommendWithNewItems(CommandContext c, ModelDirectory dir, string spec, string id, int wanted, IReadOnlyDictionary<string, string> metadata)
     {
-        using var session = new InferenceSession(path);
+        if (dir.LoadModel() is not HybridFactorizationModel hybrid)
+            throw new CliException("--new-items needs a hybrid model (trained with --item-text): an id-only model cannot place an item it has never seen.");
+        TextFeatures text;
+        using (var encoder = TextEncoder.CreateMiniLM()) text = TextFlags.Embed(spec, "--new-items", encoder);
+        if (text.Dimension != hybrid.ItemText.TextDimension)
+            throw new CliException($"--new-items: {text.Name} embeds to {text.Dimension} values, but the model's item text embeddings have {hybrid.ItemText.TextDimension}.");
+        var extended = hybrid.WithNewItems(text);
+        var added = extended.Items.Count - hybrid.Items.Count;
+        c.Out.WriteLine($"added {added} new text-only item(s) from {text.Name}" + (added < text.Count ? $" ({text.Count - added} already in the catalogue keep their trained vectors)" : ""));
+        var newIds = new HashSet<string>(text.Ids.Where(i => hybrid.Items.IndexOf(i) < 0), StringComparer.Ordinal);
+        var (kind, hyper) = dir.ReadExportMetadata();
+        bool exclude = metadata.GetValueOrDefault(OnnxMetadataKeys.ExcludeTrainingItems) != "false";
+        var topK = extended.ExportTopK(new TopKExportOptions
+        {
+            ModelKind = kind, HyperParameters = hyper, K = wanted, ExcludeTrainingItems = exclude,
+            TrainingData = exclude ? dir.LoadTrainingPositives(extended) : null,
+        });
+        var (items, scores) = Run(topK, OnnxModelFile.Validate(topK, "top-K graph with the new items", OnnxMetadataKeys.TopKContract), id);
+        Write(c, id, wanted, extended.Users.IndexOf(id) >= 0, items, scores, newIds);
+        return 0;
+    }
+
+    private static void Write(CommandContext c, string id, int wanted, bool known, string[] items, float[] scores, HashSet<string>? newIds)
+    {
+        c.Out.WriteLine(known
+            ? $"top {wanted} for user {id}:"
+            : $"user {id} is unknown to the model: using the fallback (mean user) ranking. Top {wanted}:");
+        c.Out.WriteLine($"{"rank",4}  {"item",-12}  {"score",9}");
+        for (int r = 0; r < Math.Min(wanted, items.Length); r++)
+            c.Out.WriteLine(FormattableString.Invariant($"{r + 1,4}  {items[r],-12}  {scores[r],9:F4}") + (newIds?.Contains(items[r]) == true ? "  (new)" : ""));
+    }
+
+    private static (string[] Items, float[] Scores) Run(byte[] onnx, IReadOnlyDictionary<string, string> metadata, string id)
+    {
+        using var session = new InferenceSession(onnx);
         var input = session.InputMetadata[FactorizationOnnxExporter.UserInput];
         int[] shape = input.Dimensions.Length == 2 ? [1, 1] : [1];
         NamedOnnxValue value = metadata.GetValueOrDefault(OnnxMetadataKeys.UserIdType) == "string"

@@ -46,15 +46,17 @@ internal static class ReproduceCommand
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (1..N).", DefaultValueFactory = _ => 5 };
         var output = CliSupport.File("--out", "Write the Markdown report here (default: print it).");
         var tune = new Option<bool>("--tune") { Description = "Instead, score the hyper-parameter grid on the validation split only (u1.test is not read)." };
+        var coldStart = new Option<bool>("--cold-start") { Description = "Instead, the item-cold-start experiment: hybrid (id + text) BPR and APR against id-only BPR, content-only and random (u.data, 20% of the items held out)." };
         var command = new Command("reproduce", "BPR vs APR on MovieLens-100K (IRGAN protocol), several seeds, with the robustness attack; prints the docs/results.md tables.")
         {
-            seeds, output, tune,
+            seeds, output, tune, coldStart,
         };
         command.SetHandler(c =>
         {
             int n = c.Get(seeds);
             if (n <= 0) throw new CliException("--seeds must be positive.");
-            var report = c.Get(tune) ? Tune(n, c.Out) : Run(n, c.Out);
+            if (c.Get(tune) && c.Get(coldStart)) throw new CliException("--tune and --cold-start are separate experiments; give one.");
+            var report = c.Get(coldStart) ? ColdStartReproduction.Run(n, c.Out) : c.Get(tune) ? Tune(n, c.Out) : Run(n, c.Out);
             if (c.Get(output) is { } path) AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(report));
             else c.Out.Write(report);
             return 0;

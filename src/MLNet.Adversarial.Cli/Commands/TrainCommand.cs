@@ -32,17 +32,18 @@ internal static class TrainCommand
         public readonly Option<string?> Resume = new("--resume") { Description = "Continue from DIR/checkpoint.bin (same data, options and seed as the interrupted run); checkpoints keep going to DIR unless --checkpoint-dir says otherwise.", HelpName = "DIR" };
         public readonly PrivacyFlags Privacy = new();
         public readonly PrivacyFlags.Training PrivacyTraining = new();
+        public readonly TextFlags Text = new();
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
     public static Command Create()
     {
         var f = new Flags();
-        var command = new Command("train", "Train BPR or APR and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
+        var command = new Command("train", "Train BPR or APR (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
             f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
-        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All)) command.Options.Add(option);
+        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All)) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
         return command;
     }
@@ -78,7 +79,17 @@ internal static class TrainCommand
         options.ResumeFrom = resumeFrom;
         var sensitive = f.Privacy.Load(c);
         if (sensitive is not null) options.Privacy = f.PrivacyTraining.Create(c, sensitive);
+        options.TextProjectionL2 = c.Get(f.Text.ProjectionL2);
         options.Validate(); // before the data is read: bad flags fail fast
+        var embedClock = Stopwatch.StartNew();
+        var (itemText, userText) = f.Text.Load(c);
+        if (itemText is not null)
+        {
+            f.Text.Apply(c, options, itemText, userText);
+            options.Validate();
+            c.Out.WriteLine($"item text: {itemText.Count} texts from {itemText.Name} embedded ({itemText.Dimension} dimensions) in {embedClock.Elapsed.TotalSeconds:F1}s" +
+                (userText is null ? "" : $"; user text: {userText.Count} from {userText.Name}"));
+        }
 
         var (train, test, dataName) = LoadData(c, f, seed, minRating);
         var fit = train;
@@ -148,7 +159,7 @@ internal static class TrainCommand
 
         var report = new TrainReport(
             Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
-            Trainer: apr ? "apr" : "bpr",
+            Trainer: (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
                 options.Epsilon, options.AdversarialWeight, options.EffectiveAdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
             SelectedEpoch: transformer.Training.SelectedEpoch,
@@ -157,7 +168,7 @@ internal static class TrainCommand
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history);
+            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -214,5 +225,11 @@ internal static class TrainCommand
     {
         /// <summary>The attackers' results on the exported user table, with --sensitive.</summary>
         public PrivacyResult? Privacy { get; init; }
+
+        /// <summary>The item text file of a hybrid model (--item-text).</summary>
+        public string? ItemText { get; init; }
+
+        /// <summary>The user text file of a hybrid model (--user-text).</summary>
+        public string? UserText { get; init; }
     }
 }

@@ -95,6 +95,19 @@ public static class DataViewInteractionReader
         return new InteractionTable(users.ToColumn(), items.ToColumn(), ratings?.ToArray(), "IDataView");
     }
 
+    /// <summary>Reads one id column (key, integer, whole-number floating-point or text) in row order; <paramref name="role"/> names it in errors.</summary>
+    public static IdColumn ReadIds(IDataView data, string columnName, string role)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ValidateIdColumn(data.Schema, columnName, role);
+        var column = data.Schema[columnName];
+        var ids = new IdAccumulator(column);
+        using var cursor = data.GetRowCursor([column]);
+        var read = ids.Bind(cursor);
+        for (long row = 0; cursor.MoveNext(); row++) read(row);
+        return ids.ToColumn();
+    }
+
     /// <summary>
     /// The raw id each key of a key column stands for (entry k-1 for key k), from its KeyValues annotation;
     /// null when the column has no annotation.

@@ -39,7 +39,6 @@ public static class HoldoutSplit
         for (int r = 0; r < table.Count; r++) if (table.IsPositive(r, minRating)) rows[fill[userIndex[r]]++] = r;
 
         var heldOut = new bool[table.Count];
-        int heldOutCount = 0;
         for (int u = 0; u < users.Count; u++)
         {
             var own = rows.AsSpan(start[u], start[u + 1] - start[u]);
@@ -53,28 +52,8 @@ public static class HoldoutSplit
                 (own[k], own[j]) = (own[j], own[k]);
                 heldOut[own[k]] = true;
             }
-            heldOutCount += take;
         }
-        return new Result(Select(table, heldOut, false, table.Count - heldOutCount, $"{table.Source} (train part)"),
-            Select(table, heldOut, true, heldOutCount, $"{table.Source} (holdout)"));
-    }
-
-    private static InteractionTable Select(InteractionTable table, bool[] heldOut, bool want, int count, string source)
-    {
-        var rows = new int[count];
-        for (int r = 0, k = 0; r < heldOut.Length; r++) if (heldOut[r] == want) rows[k++] = r;
-        IdColumn Take(IdColumn column) => column.Kind == IdKind.Int64
-            ? IdColumn.OfInt64(Gather(column.Int64Values, rows))
-            : IdColumn.OfStrings(Gather(column.StringValues, rows));
-        return new InteractionTable(Take(table.Users), Take(table.Items),
-            table.Ratings is null ? null : Gather<float>(table.Ratings, rows), source);
-    }
-
-    private static T[] Gather<T>(ReadOnlySpan<T> values, int[] rows)
-    {
-        var result = new T[rows.Length];
-        for (int k = 0; k < rows.Length; k++) result[k] = values[rows[k]];
-        return result;
+        return new Result(table.Select(heldOut, false, $"{table.Source} (train part)"), table.Select(heldOut, true, $"{table.Source} (holdout)"));
     }
 
     private static int UserSeed(int seed, string userId)

@@ -35,4 +35,24 @@ public sealed class InteractionTable
     /// <summary>Whether row <paramref name="row"/> is a positive under <paramref name="minRating"/> (null: all rows are).</summary>
     public bool IsPositive(int row, float? minRating) =>
         minRating is null || Ratings is null || Ratings[row] >= minRating.Value;
+
+    /// <summary>The rows whose flag in <paramref name="mask"/> equals <paramref name="want"/>, in order, as a table named <paramref name="source"/>.</summary>
+    internal InteractionTable Select(bool[] mask, bool want, string source)
+    {
+        int count = 0;
+        foreach (var m in mask) if (m == want) count++;
+        var rows = new int[count];
+        for (int r = 0, k = 0; r < mask.Length; r++) if (mask[r] == want) rows[k++] = r;
+        IdColumn Take(IdColumn column) => column.Kind == IdKind.Int64
+            ? IdColumn.OfInt64(Gather(column.Int64Values, rows))
+            : IdColumn.OfStrings(Gather(column.StringValues, rows));
+        return new InteractionTable(Take(Users), Take(Items), Ratings is null ? null : Gather<float>(Ratings, rows), source);
+    }
+
+    private static T[] Gather<T>(ReadOnlySpan<T> values, int[] rows)
+    {
+        var result = new T[rows.Length];
+        for (int k = 0; k < rows.Length; k++) result[k] = values[rows[k]];
+        return result;
+    }
 }

@@ -6,8 +6,8 @@ namespace MLNet.Adversarial.Evaluation;
 /// <summary>
 /// Scores an evaluation catalogue with any <see cref="IRecommenderModel"/> whose vocabularies may differ from it.
 /// Users the model lacks are scored as the model scores an unknown user (index -1). Items the model lacks score
-/// -inf (they rank last) unless the model is a <see cref="FactorizationModel"/>, which scores them with its fallback
-/// item row, as its ONNX export does.
+/// -inf (they rank last) unless the model is a <see cref="FactorizationModel"/> or a <see cref="HybridFactorizationModel"/>,
+/// which score them with their fallback item row, as their ONNX exports do.
 /// </summary>
 public sealed class RecommenderModelScorer : IItemScorer
 {
@@ -24,6 +24,7 @@ public sealed class RecommenderModelScorer : IItemScorer
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
         if (model is FactorizationModel mf) _factorization = new FactorizationModelScorer(mf, users, items);
+        else if (model is HybridFactorizationModel hybrid) _factorization = new FactorizationModelScorer(hybrid.Effective, users, items);
         _userMap = Map(model.Users, users);
         _itemMap = Map(model.Items, items);
         _sameItems = model.Items.Equals(items);

@@ -26,13 +26,13 @@ public interface IRecommenderModel
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids), output float <c>score</c> <c>[N]</c>
-    /// (see <see cref="FactorizationOnnxExporter.ExportPairwiseScorer"/> for the contract).
+    /// (see <see cref="FactorizationOnnxExporter.ExportPairwiseScorer(FactorizationModel, OnnxExportOptions)"/> for the contract).
     /// </summary>
     byte[] ExportPairwiseScorer(OnnxExportOptions options);
 
     /// <summary>
     /// The top-K recommender: input <c>user</c> (raw ids), outputs <c>item_ids</c> and <c>scores</c> <c>[N,K]</c>
-    /// (see <see cref="FactorizationOnnxExporter.ExportTopK"/> for the contract).
+    /// (see <see cref="FactorizationOnnxExporter.ExportTopK(FactorizationModel, TopKExportOptions)"/> for the contract).
     /// </summary>
     byte[] ExportTopK(TopKExportOptions options);
 

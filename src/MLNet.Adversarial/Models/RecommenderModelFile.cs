@@ -9,6 +9,7 @@ public static class RecommenderModelFile
     private static readonly List<(byte[] Magic, Func<Stream, string, IRecommenderModel> Load)> Formats =
     [
         (FactorizationModel.FileMagic, (s, n) => FactorizationModel.Load(s, n)),
+        (HybridFactorizationModel.FileMagic, (s, n) => HybridFactorizationModel.Load(s, n)),
     ];
 
     /// <summary>Registers the reader of a model format identified by <paramref name="magic"/> (its first bytes).</summary>

@@ -47,7 +47,21 @@ public static class FactorizationOnnxExporter
     /// <c>score</c> <c>[N]</c> = p_u · q_i + b_i.
     /// Through ML.NET (<see cref="OnnxIdInputShape.Column"/>), <c>score</c> is a known-size vector of one float.
     /// </summary>
-    public static byte[] ExportPairwiseScorer(FactorizationModel model, OnnxExportOptions options)
+    public static byte[] ExportPairwiseScorer(FactorizationModel model, OnnxExportOptions options) => PairwiseScorer(model, null, options);
+
+    /// <summary>
+    /// The pairwise scorer of a hybrid model (same contract): the graph gathers each id's text embedding, subtracts
+    /// the centre, projects it with <c>MatMul</c> by W and adds it to the id vector, so
+    /// <c>score</c> = (p_u [+ V·(s_u − c_s)]) · (q_i + W·(t_i − c_t)) + b_i. Unknown ids get the fallback rows: the mean
+    /// id vector plus the projection of the mean text embedding, i.e. the model's mean effective vector.
+    /// </summary>
+    public static byte[] ExportPairwiseScorer(HybridFactorizationModel model, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return PairwiseScorer(model.IdFactors, model, options);
+    }
+
+    private static byte[] PairwiseScorer(FactorizationModel model, HybridFactorizationModel? hybrid, OnnxExportOptions options)
     {
         Validate(model, options);
         int d = model.Dimension;
@@ -62,13 +76,17 @@ public static class FactorizationOnnxExporter
 
         var p = g.Node("Gather", [userFactors, user], "p");
         var q = g.Node("Gather", ["item_factors", item], "q");
+        if (hybrid?.UserText is { } userText) p = AddProjectedText(g, "user", p, userText, user);
+        if (hybrid is not null) q = AddProjectedText(g, "item", q, hybrid.ItemText, item);
         var dot = g.Node("ReduceSum", [g.Node("Mul", [p, q], "pq"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
         var b = g.Node("Gather", ["item_bias", item], "b");
         g.Node("Add", [dot, b], ScoreOutput);
         g.Output(ScoreOutput, DataType.Float, [BatchDim]);
 
-        WriteMetadata(g, model, options, OnnxMetadataKeys.PairwiseScorerContract);
-        return Finish(g, "Pairwise scorer: score[n] = p(user[n]) · q(item[n]) + b(item[n]); unknown ids use the mean vectors and bias.");
+        WriteMetadata(g, model, options, OnnxMetadataKeys.PairwiseScorerContract, TextMetadata(hybrid));
+        return Finish(g, hybrid is null
+            ? "Pairwise scorer: score[n] = p(user[n]) · q(item[n]) + b(item[n]); unknown ids use the mean vectors and bias."
+            : "Hybrid pairwise scorer: score[n] = p(user[n]) · (q(item[n]) + W·(t(item[n]) − c)) + b(item[n]), t the item's text embedding; unknown ids use the mean vectors and bias.");
     }
 
     /// <summary>
@@ -80,7 +98,22 @@ public static class FactorizationOnnxExporter
     /// get the fallback vector and no exclusions.
     /// </summary>
     /// <exception cref="InvalidOperationException">The exclusion mask would exceed <see cref="TopKExportOptions.MaxExclusionMaskCells"/>.</exception>
-    public static byte[] ExportTopK(FactorizationModel model, TopKExportOptions options)
+    public static byte[] ExportTopK(FactorizationModel model, TopKExportOptions options) => TopK(model, null, options);
+
+    /// <summary>
+    /// The top-K recommender of a hybrid model (same contract): the graph computes every item's vector
+    /// q_i + W·(t_i − c) (<c>Sub</c>, <c>MatMul</c>, <c>Add</c> over the item text table) and scores them all with one
+    /// <c>Gemm</c>. Items added with <see cref="HybridFactorizationModel.WithNewItems(IReadOnlyList{string}, IReadOnlyList{float[]})"/>
+    /// are ranked like any other.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The exclusion mask would exceed <see cref="TopKExportOptions.MaxExclusionMaskCells"/>.</exception>
+    public static byte[] ExportTopK(HybridFactorizationModel model, TopKExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return TopK(model.IdFactors, model, options);
+    }
+
+    private static byte[] TopK(FactorizationModel model, HybridFactorizationModel? hybrid, TopKExportOptions options)
     {
         Validate(model, options);
         if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"K must be positive, got {options.K}.");
@@ -96,7 +129,10 @@ public static class FactorizationOnnxExporter
         g.Initializer("item_bias", model.ItemBias, items);
         g.Initializer("k", [(long)k], 1);
         var p = g.Node("Gather", [userFactors, user], "p");
-        var scores = g.Node("Gemm", [p, "item_factors", "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
+        var itemVectors = "item_factors";
+        if (hybrid?.UserText is { } userText) p = AddProjectedText(g, "user", p, userText, user);
+        if (hybrid is not null) itemVectors = AddProjectedText(g, "item", itemVectors, hybrid.ItemText, index: null);
+        var scores = g.Node("Gemm", [p, itemVectors, "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         if (options.ExcludeTrainingItems)
         {
             g.Initializer("trained", ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
@@ -113,9 +149,44 @@ public static class FactorizationOnnxExporter
         g.Output(ScoresOutput, DataType.Float, [BatchDim, (long)k]);
 
         WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract,
-            (OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
-            (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"));
+            [(OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
+            (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"), .. TextMetadata(hybrid)]);
         return Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
+    }
+
+    /// <summary>
+    /// Adds the projected text of one side to <paramref name="idVectors"/>: (t − c)·W with t gathered by
+    /// <paramref name="index"/> from the text table, whose appended last row (the fallback) is the mean embedding —
+    /// or, with no index, the whole table without that row. Returns the name of the summed vectors.
+    /// </summary>
+    private static string AddProjectedText(OnnxGraphBuilder g, string side, string idVectors, TextProjection text, string? index)
+    {
+        int t = text.TextDimension;
+        string table = index is null
+            ? g.Initializer($"{side}_text", text.Embeddings, text.Count, t)
+            : g.Initializer($"{side}_text", [.. text.Embeddings, .. RowMean(text.Embeddings, text.Count, t)], text.Count + 1, t);
+        g.Initializer($"{side}_text_center", text.Center, t);
+        g.Initializer($"{side}_text_projection", text.Weights, t, text.Dimension);
+        var embeddings = index is null ? table : g.Node("Gather", [table, index], $"{side}_t");
+        var centred = g.Node("Sub", [embeddings, $"{side}_text_center"], $"{side}_t_centred");
+        var projected = g.Node("MatMul", [centred, $"{side}_text_projection"], $"{side}_t_projected");
+        return g.Node("Add", [idVectors, projected], $"{side}_vectors");
+    }
+
+    private static float[] RowMean(float[] rows, int count, int width)
+    {
+        var mean = new double[width];
+        for (int r = 0; r < count; r++)
+            for (int k = 0; k < width; k++) mean[k] += rows[r * width + k];
+        return mean.Select(v => count == 0 ? 0f : (float)(v / count)).ToArray();
+    }
+
+    private static (string Key, string Value)[] TextMetadata(HybridFactorizationModel? hybrid)
+    {
+        if (hybrid is null) return [];
+        var entries = new List<(string, string)> { (OnnxMetadataKeys.ItemTextDimension, hybrid.ItemText.TextDimension.ToString(CultureInfo.InvariantCulture)) };
+        if (hybrid.UserText is { } u) entries.Add((OnnxMetadataKeys.UserTextDimension, u.TextDimension.ToString(CultureInfo.InvariantCulture)));
+        return [.. entries];
     }
 
     /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>

@@ -48,6 +48,12 @@ public static class OnnxMetadataKeys
     /// <summary>Top-K only: <c>true</c> when training items are excluded, else <c>false</c>.</summary>
     public const string ExcludeTrainingItems = "exclude_training_items";
 
+    /// <summary>Hybrid models only: width of the item text embeddings the graph projects (new items' embeddings must match).</summary>
+    public const string ItemTextDimension = "item_text_dimension";
+
+    /// <summary>Hybrid models with user text only: width of the user text embeddings.</summary>
+    public const string UserTextDimension = "user_text_dimension";
+
     /// <summary>Prefix of the hyper-parameter entries (<c>hparam.learning_rate</c>, ...).</summary>
     public const string HyperParameterPrefix = "hparam.";
 }

@@ -5,6 +5,7 @@ using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
+using MLNet.Adversarial.Text;
 
 namespace MLNet.Adversarial.Trainers;
 
@@ -60,7 +61,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         }
 
         /// <summary>The model kind written into exported metadata.</summary>
-        internal string ModelKind => AdversarialWeight > 0 ? "apr-mf" : "bpr-mf";
+        internal string ModelKind => (ItemText is null ? "" : "hybrid-") + (AdversarialWeight > 0 ? "apr-mf" : "bpr-mf");
     }
 
     private readonly MLContext _mlContext;
@@ -104,23 +105,63 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
         }
 
-        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message), out var checkpoint);
-        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
+        int seed = o.Seed ?? host.Rand.Next();
+        void Log(string message) => channel.Info(MessageSensitivity.None, message);
+        if (o.ItemText is null)
+        {
+            var result = Train(train, validation, seed, Log, out var checkpoint);
+            return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
+        }
+        var hybrid = TrainHybrid(train, validation, seed, Log, out var hybridCheckpoint);
+        // Items that have text but no rows join the catalogue as new items, exactly as after training (WithNewItems).
+        var model = hybrid.Model.WithNewItems(o.ItemText);
+        if (model.Items.Count > train.Items.Count)
+        {
+            channel.Info(MessageSensitivity.None, $"{model.Items.Count - train.Items.Count} items with text but no interactions added to the catalogue");
+            train = train.WithVocabularies(train.Users, model.Items);
+        }
+        return RecommenderTransformer.Create(_mlContext, input, train, new TrainingResult<IRecommenderModel>(model, hybrid.History, hybrid.SelectedEpoch),
+            hybridCheckpoint, o, o.ModelKind, HyperParameters());
     }
 
     /// <summary>
     /// Trains on already indexed positives, without ML.NET: the low-level entry point used by <see cref="Fit"/>,
     /// the command-line tool and the benchmarks. <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies.
     /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="FactorizationTrainerOptions.ItemText"/> is set: call <see cref="TrainHybrid"/>.</exception>
     public TrainingResult<FactorizationModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
+    {
+        if (_options.ItemText is not null)
+            throw new InvalidOperationException("Options.ItemText is set, so the trainer makes a hybrid model: call TrainHybrid.");
+        var result = TrainAny(train, validation, seed, log, out checkpoint);
+        return new TrainingResult<FactorizationModel>((FactorizationModel)result.Model, result.History, result.SelectedEpoch);
+    }
+
+    /// <summary>
+    /// Trains the hybrid (id + text) model on already indexed positives: <see cref="Train"/> with
+    /// <see cref="FactorizationTrainerOptions.ItemText"/> (and optionally <see cref="FactorizationTrainerOptions.UserText"/>).
+    /// The catalogue is <paramref name="train"/>'s; text-only items are added afterwards with
+    /// <see cref="HybridFactorizationModel.WithNewItems(TextFeatures)"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="FactorizationTrainerOptions.ItemText"/> is not set.</exception>
+    /// <exception cref="ArgumentException">No item of <paramref name="train"/> has text (the ids do not match).</exception>
+    public TrainingResult<HybridFactorizationModel> TrainHybrid(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
+    {
+        if (_options.ItemText is null)
+            throw new InvalidOperationException("Options.ItemText is not set: a hybrid model needs item text embeddings (or call Train for the id-only model).");
+        var result = TrainAny(train, validation, seed, log, out checkpoint);
+        return new TrainingResult<HybridFactorizationModel>((HybridFactorizationModel)result.Model, result.History, result.SelectedEpoch);
+    }
+
+    private TrainingResult<IRecommenderModel> TrainAny(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(train);
         var o = _options;
-        Func<FactorizationModel, double>? validate = null;
+        Func<IRecommenderModel, double>? validate = null;
         if (validation is not null)
         {
             var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
-            validate = model => evaluator.Evaluate(new FactorizationModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
+            validate = model => evaluator.Evaluate(new RecommenderModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
         }
         var engine = new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.EffectiveAdversarialStartEpoch, seed, log);
         var result = engine.Train(train, validate, o.ResumeFrom);
@@ -160,6 +201,13 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
             result["adversary_learning_rate"] = F(p.AdversaryLearningRate);
             result["privacy_decoupled_step"] = p.DecoupledStep ? "true" : "false";
             result["privacy_start_epoch"] = p.StartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (o.ItemText is { } text)
+        {
+            result["item_text"] = text.Name;
+            result["item_text_dimension"] = text.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            result["text_projection_l2"] = F(o.TextProjectionL2);
+            if (o.UserText is { } userText) result["user_text"] = userText.Name;
         }
         return result;
     }

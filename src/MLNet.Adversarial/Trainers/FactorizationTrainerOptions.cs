@@ -26,6 +26,8 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
         public const int DynamicCandidates = 5;
         /// <summary>Default <see cref="InitialStandardDeviation"/>.</summary>
         public const double InitialStandardDeviation = 0.01;
+        /// <summary>Default <see cref="TextProjectionL2"/>.</summary>
+        public const double TextProjectionL2 = 1e-4;
     }
 
     /// <summary>Size of the user and item embeddings (k).</summary>
@@ -81,6 +83,20 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// </summary>
     public PrivacyOptions? Privacy { get; set; }
 
+    /// <summary>
+    /// Hybrid recommender: a text embedding per item (e.g. of its title and genres; see <see cref="Text.TextFeatures"/>).
+    /// Each item's vector becomes q_i + W·(t_i − c): its id embedding plus a learned projection W of its centred text
+    /// embedding, trained jointly (W by dense Adam or Adagrad); APR perturbs that sum. Catalogue items without an
+    /// embedding get the mean one (their text part is then zero). Null: plain id-only factorisation.
+    /// </summary>
+    public Text.TextFeatures? ItemText { get; set; }
+
+    /// <summary>Optional user text embeddings (a profile, demographics as text): the user vector becomes p_u + V·(s_u − c_s). Needs <see cref="ItemText"/>.</summary>
+    public Text.TextFeatures? UserText { get; set; }
+
+    /// <summary>L2 penalty λ_W·‖W‖² on the text projections, per batch (the id rows keep <see cref="L2Regularization"/>).</summary>
+    public double TextProjectionL2 { get; set; } = Defaults.TextProjectionL2;
+
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public override void Validate()
     {
@@ -95,6 +111,10 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
         Check(InitialStandardDeviation > 0 && double.IsFinite(InitialStandardDeviation), nameof(InitialStandardDeviation), "must be positive");
         Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
         Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
+        Check(TextProjectionL2 >= 0 && double.IsFinite(TextProjectionL2), nameof(TextProjectionL2), "must not be negative");
+        Check(UserText is null || ItemText is not null, nameof(UserText), "needs ItemText (user text alone is not supported)");
+        // The privacy game reads and moves the users' id rows; a user text part would carry the attribute past it.
+        Check(UserText is null || Privacy is null, nameof(UserText), "cannot be combined with Privacy");
         Privacy?.Validate();
     }
 }

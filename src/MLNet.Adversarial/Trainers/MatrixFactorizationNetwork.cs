@@ -9,7 +9,9 @@ namespace MLNet.Adversarial.Trainers;
 /// The TorchSharp module behind the factorisation trainers: user and item embedding tables and an item bias,
 /// score(u, i) = p_u · q_i + b_i, plus the row-sparse optimiser state. A batch gathers the rows it needs into
 /// leaf tensors (<see cref="Gather"/>), autograd differentiates the loss with respect to those rows only, and
-/// <see cref="Step"/> writes the updated rows back.
+/// <see cref="Step"/> writes the updated rows back. With text (the hybrid model), each item vector is
+/// q_i + (t_i − c)·W and each user vector optionally p_u + (s_u − c)·V: the batch's effective vectors add the projected
+/// text of its rows to the leaves, and the projections are trained alongside.
 /// </summary>
 internal sealed class MatrixFactorizationNetwork : nn.Module
 {
@@ -17,8 +19,10 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     private readonly Tensor _usersFirst, _usersSecond, _itemsFirst, _itemsSecond, _biasFirst, _biasSecond, _step;
     private readonly RowSparseOptimizer _optimizer;
     private readonly Scalar _one = 1.0.ToScalar();
+    private readonly TextProjectionLayer? _itemText, _userText;
 
-    public MatrixFactorizationNetwork(int userCount, int itemCount, int dimension, double initStd, Random rng, OptimizerKind optimizer, double learningRate, Device device)
+    public MatrixFactorizationNetwork(int userCount, int itemCount, int dimension, double initStd, Random rng, OptimizerKind optimizer, double learningRate, Device device,
+        TrainingText? text = null)
         : base(nameof(MatrixFactorizationNetwork))
     {
         // Initialised from the trainer's own seeded RNG (not torch's global one) so runs are reproducible.
@@ -40,9 +44,24 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         register_buffer("item_bias_state2", _biasSecond);
         register_buffer("step", _step);
         _optimizer = new RowSparseOptimizer(optimizer, learningRate, _step);
+        if (text is not null)
+        {
+            // Registered only for the hybrid model, so id-only checkpoints keep exactly their former contents.
+            _itemText = RegisterText("item_text", text.Items, text.ItemDimension, dimension, optimizer, device);
+            if (text.Users is not null) _userText = RegisterText("user_text", text.Users, text.UserDimension, dimension, optimizer, device);
+        }
         UserCount = userCount;
         ItemCount = itemCount;
         Dimension = dimension;
+    }
+
+    private TextProjectionLayer RegisterText(string name, float[] centred, int textDimension, int dimension, OptimizerKind optimizer, Device device)
+    {
+        var layer = new TextProjectionLayer(centred, textDimension, dimension, optimizer, device);
+        register_buffer($"{name}_projection", layer.Weights);
+        register_buffer($"{name}_projection_state1", layer.First);
+        register_buffer($"{name}_projection_state2", layer.Second);
+        return layer;
     }
 
     public int UserCount { get; }
@@ -59,6 +78,12 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         public required Tensor UserRows, UserInverse, ItemRows, PositiveInverse, NegativeInverse;
         public required Tensor Pu, Qi, Qj, Bi, Bj;
 
+        /// <summary>
+        /// The vectors the score uses: the leaves themselves for the id-only model; with text, the leaves plus the
+        /// projected text of each pair's row (so the loss, and APR's perturbation, act on the sum).
+        /// </summary>
+        public required Tensor UserVectors, PositiveVectors, NegativeVectors;
+
         /// <summary>The per-pair leaves, whose gradients the step reads.</summary>
         public IEnumerable<Tensor> Leaves => [Pu, Qi, Qj, Bi, Bj];
     }
@@ -74,19 +99,33 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         var negativeInverse = itemInverse.narrow(0, n, n);
         var positives = itemRows.index_select(0, positiveInverse);
         var negatives = itemRows.index_select(0, negativeInverse);
+        var pu = _users.index_select(0, userRows.index_select(0, userInverse)).requires_grad_();
+        var qi = _items.index_select(0, positives).requires_grad_();
+        var qj = _items.index_select(0, negatives).requires_grad_();
+        Tensor userVectors = pu, positiveVectors = qi, negativeVectors = qj;
+        if (_itemText is not null)
+        {
+            // Projected once per distinct row, then spread to the pairs.
+            var projected = _itemText.Project(itemRows);
+            positiveVectors = qi + projected.index_select(0, positiveInverse);
+            negativeVectors = qj + projected.index_select(0, negativeInverse);
+        }
+        if (_userText is not null) userVectors = pu + _userText.Project(userRows).index_select(0, userInverse);
         return new Batch
         {
             UserRows = userRows, UserInverse = userInverse, ItemRows = itemRows, PositiveInverse = positiveInverse, NegativeInverse = negativeInverse,
-            Pu = _users.index_select(0, userRows.index_select(0, userInverse)).requires_grad_(),
-            Qi = _items.index_select(0, positives).requires_grad_(),
-            Qj = _items.index_select(0, negatives).requires_grad_(),
+            Pu = pu, Qi = qi, Qj = qj,
             Bi = _itemBias.index_select(0, positives).requires_grad_(),
             Bj = _itemBias.index_select(0, negatives).requires_grad_(),
+            UserVectors = userVectors, PositiveVectors = positiveVectors, NegativeVectors = negativeVectors,
         };
     }
 
-    /// <summary>Applies the optimiser to the rows of <paramref name="batch"/> after the loss's backward pass.</summary>
-    public void Step(Batch batch, bool updateBias)
+    /// <summary>
+    /// Applies the optimiser to the rows of <paramref name="batch"/> after the loss's backward pass, and to the text
+    /// projections with their L2 term (<paramref name="textL2Twice"/> = 2λ_W, null for none).
+    /// </summary>
+    public void Step(Batch batch, bool updateBias, Scalar? textL2Twice = null)
     {
         using var scope = torch.NewDisposeScope();
         _optimizer.BeginStep();
@@ -96,6 +135,8 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         if (updateBias)
             _optimizer.Update(_itemBias, _biasFirst, _biasSecond, batch.ItemRows,
                 RowGradient(batch.ItemRows, (batch.PositiveInverse, batch.Bi.grad!), (batch.NegativeInverse, batch.Bj.grad!)));
+        _itemText?.Step(_optimizer, textL2Twice);
+        _userText?.Step(_optimizer, textL2Twice);
     }
 
     /// <summary>Sums per-pair gradients into one gradient row per distinct row.</summary>
@@ -126,18 +167,38 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     public Tensor ScoreCandidates(Tensor users, Tensor candidates)
     {
         using var noGrad = torch.no_grad();
-        var p = _users.index_select(0, users).unsqueeze(1);
+        var p = _users.index_select(0, users);
+        if (_userText is not null) p = p + _userText.ProjectConstant(users);
+        p = p.unsqueeze(1);
         var flat = candidates.reshape(-1);
-        var q = _items.index_select(0, flat).reshape(candidates.shape[0], candidates.shape[1], -1);
+        var q = _items.index_select(0, flat);
+        if (_itemText is not null) q = q + _itemText.ProjectConstant(flat);
+        q = q.reshape(candidates.shape[0], candidates.shape[1], -1);
         return (p * q).sum(-1) + _itemBias.index_select(0, flat).reshape(candidates.shape);
     }
 
-    /// <summary>Copies the current weights into a plain <see cref="FactorizationModel"/>.</summary>
+    /// <summary>The item text projection W, row-major [text dimension, k] (the hybrid model only).</summary>
+    public float[] ItemTextWeights() => _itemText!.WeightsArray();
+
+    /// <summary>The user text projection V, row-major [text dimension, k], when users have text.</summary>
+    public float[]? UserTextWeights() => _userText?.WeightsArray();
+
+    /// <summary>Copies the current id weights into a plain <see cref="FactorizationModel"/> (the text parts are not included).</summary>
     public FactorizationModel Snapshot(IdVocabulary users, IdVocabulary items)
     {
         using var _ = torch.NewDisposeScope();
         return new FactorizationModel(users, items, Dimension,
             _users.cpu().data<float>().ToArray(), _items.cpu().data<float>().ToArray(), _itemBias.cpu().data<float>().ToArray());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _itemText?.Dispose();
+            _userText?.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private static float[] Gaussian(Random rng, int count, double std)

@@ -11,7 +11,8 @@ namespace MLNet.Adversarial.Trainers;
 /// takes mini-batch steps on the BPR loss −ln σ(x_ui − x_uj), plus, when adversarial training is active, λ times
 /// the same loss under the worst-case perturbation of the gathered embedding rows: Δ = ε·g/‖g‖₂ per row, g the
 /// gradient of the clean loss (He et al., "Adversarial Personalized Ranking for Recommendation", SIGIR 2018).
-/// With <see cref="FactorizationTrainerOptions.Privacy"/>, each batch also plays the <see cref="PrivacyGame"/>.
+/// With <see cref="FactorizationTrainerOptions.Privacy"/>, each batch also plays the <see cref="PrivacyGame"/>; with
+/// <see cref="FactorizationTrainerOptions.ItemText"/>, the network adds projected text to the item vectors (the hybrid model).
 /// </summary>
 internal sealed class PairwiseTrainingEngine
 {
@@ -22,7 +23,7 @@ internal sealed class PairwiseTrainingEngine
     private readonly int _seed;
     private readonly Action<string>? _log;
     // Held for the engine's lifetime; see RowSparseOptimizer on why temporary Scalars are avoided in the hot loop.
-    private Scalar? _epsilonScalar, _adversarialWeightScalar; // created once TorchSharp is loaded
+    private Scalar? _epsilonScalar, _adversarialWeightScalar, _textL2Twice; // created once TorchSharp is loaded
 
     public PairwiseTrainingEngine(FactorizationTrainerOptions options, double epsilon, double adversarialWeight, int adversarialStartEpoch, int seed, Action<string>? log)
     {
@@ -52,8 +53,11 @@ internal sealed class PairwiseTrainingEngine
         _ => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
     };
 
-    /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
-    public TrainingResult<FactorizationModel> Train(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
+    /// <summary>
+    /// Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection. The
+    /// model is a <see cref="FactorizationModel"/>, or a <see cref="HybridFactorizationModel"/> with item text.
+    /// </summary>
+    public TrainingResult<IRecommenderModel> Train(InteractionData train, Func<IRecommenderModel, double>? validate, TrainingCheckpoint? resumeFrom = null)
     {
         Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor: see the class for why
         return TrainWithThreads(train, validate, resumeFrom);
@@ -62,10 +66,11 @@ internal sealed class PairwiseTrainingEngine
     // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch,
     // which would be before EnsureLoaded had a chance to run.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private TrainingResult<FactorizationModel> TrainWithThreads(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    private TrainingResult<IRecommenderModel> TrainWithThreads(InteractionData train, Func<IRecommenderModel, double>? validate, TrainingCheckpoint? resumeFrom)
     {
         _epsilonScalar ??= _epsilon.ToScalar();
         _adversarialWeightScalar ??= _adversarialWeight.ToScalar();
+        if (_options.TextProjectionL2 > 0) _textL2Twice ??= (2 * _options.TextProjectionL2).ToScalar();
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(_options.NumberOfThreads ?? 1);
         try
@@ -78,20 +83,26 @@ internal sealed class PairwiseTrainingEngine
         }
     }
 
-    private TrainingResult<FactorizationModel> TrainCore(InteractionData train, Func<FactorizationModel, double>? validate, TrainingCheckpoint? resumeFrom)
+    private TrainingResult<IRecommenderModel> TrainCore(InteractionData train, Func<IRecommenderModel, double>? validate, TrainingCheckpoint? resumeFrom)
     {
         var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
         var device = ResolveDevice(o.Device);
         int d = o.EmbeddingDimension;
 
+        var text = o.ItemText is null ? null : TrainingText.Create(train, o.ItemText, o.UserText);
+        if (text is not null)
+        {
+            if (text.ItemSide.Missing > 0) _log?.Invoke($"{text.ItemSide.Missing} of {train.Items.Count} items have no text in {text.ItemSide.Name}: they get the mean text embedding (an id-only item vector)");
+            if (text.UserSide is { Missing: > 0 } u) _log?.Invoke($"{u.Missing} of {train.Users.Count} users have no text in {u.Name}: they get the mean text embedding");
+        }
         using var net = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, d, o.InitialStandardDeviation,
-            new Random(_seed), o.Optimizer, o.LearningRate, device);
+            new Random(_seed), o.Optimizer, o.LearningRate, device, text);
         int firstEpoch = 1;
-        FactorizationModel? best = null;
+        IRecommenderModel? best = null;
         double bestMetric = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
-        var settings = Settings();
+        var settings = Settings(text);
         if (resumeFrom is not null)
         {
             resumeFrom.CheckSettings(settings);
@@ -155,7 +166,7 @@ internal sealed class PairwiseTrainingEngine
                     if (privacy is not null) (loss, userDelta) = privacy.Play(net, batch, batchUsers.AsSpan(0, userCount), representativePairs.AsSpan(0, userCount), loss, protecting);
                     loss.backward();
                     AddL2Gradient(batch);
-                    net.Step(batch, _options.UseItemBias);
+                    net.Step(batch, _options.UseItemBias, _textL2Twice);
                     if (userDelta is not null) net.AddToUserRows(batch.UserRows, userDelta);
                     using var weight = ((double)len).ToScalar();
                     lossTotal.add_(loss.detach(), alpha: weight);
@@ -167,7 +178,7 @@ internal sealed class PairwiseTrainingEngine
             double? metric = null;
             if (validate is not null)
             {
-                var snapshot = net.Snapshot(train.Users, train.Items);
+                var snapshot = Snapshot(net, train, text);
                 metric = validate(snapshot);
                 if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
                 else sinceBest++;
@@ -190,17 +201,23 @@ internal sealed class PairwiseTrainingEngine
         }
 
         LastCheckpoint = TrainingCheckpoint.Capture(net, train, firstEpoch - 1 + history.Count, Selection(), settings);
-        if (best is not null) return new TrainingResult<FactorizationModel>(best, history, bestEpoch);
-        return new TrainingResult<FactorizationModel>(net.Snapshot(train.Users, train.Items), history, firstEpoch - 1 + history.Count);
+        if (best is not null) return new TrainingResult<IRecommenderModel>(best, history, bestEpoch);
+        return new TrainingResult<IRecommenderModel>(Snapshot(net, train, text), history, firstEpoch - 1 + history.Count);
+    }
+
+    private static IRecommenderModel Snapshot(MatrixFactorizationNetwork net, InteractionData train, TrainingText? text)
+    {
+        var factors = net.Snapshot(train.Users, train.Items);
+        return text is null ? factors : text.Model(factors, net.ItemTextWeights(), net.UserTextWeights());
     }
 
     /// <summary>The settings that shape the trajectory (everything but the number of epochs), recorded in checkpoints.</summary>
-    private SortedDictionary<string, string> Settings()
+    private SortedDictionary<string, string> Settings(TrainingText? text)
     {
         var o = _options;
         static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [nameof(o.EmbeddingDimension)] = I(o.EmbeddingDimension),
             [nameof(o.BatchSize)] = I(o.BatchSize),
@@ -217,6 +234,13 @@ internal sealed class PairwiseTrainingEngine
             ["AdversarialStartEpoch"] = I(_adversarialStartEpoch),
             ["Seed"] = I(_seed),
         };
+        if (text is not null)
+        {
+            // Only for the hybrid model, so id-only checkpoints compare exactly as before.
+            settings["ItemText"] = text.Fingerprint();
+            settings[nameof(o.TextProjectionL2)] = F(o.TextProjectionL2);
+        }
+        return settings;
     }
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>
@@ -244,24 +268,10 @@ internal sealed class PairwiseTrainingEngine
     private Tensor BatchLoss(MatrixFactorizationNetwork.Batch b, bool adversarial)
     {
         var biasDiff = _options.UseItemBias ? b.Bi - b.Bj : null;
-        var clean = BprLoss(b.Pu, b.Qi, b.Qj, biasDiff);
-        var loss = clean;
-        if (adversarial)
-        {
-            // Worst-case direction of the clean loss for each gathered row, treated as a constant (APR eq. 7).
-            var grads = torch.autograd.grad([clean], [b.Pu, b.Qi, b.Qj], retain_graph: true);
-            var du = nn.functional.normalize(grads[0], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
-            var di = nn.functional.normalize(grads[1], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
-            var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(_epsilonScalar!).detach();
-            loss = clean + BprLoss(b.Pu + du, b.Qi + di, b.Qj + dj, biasDiff).mul(_adversarialWeightScalar!);
-        }
-        return loss;
-    }
-
-    private static Tensor BprLoss(Tensor pu, Tensor qi, Tensor qj, Tensor? biasDiff)
-    {
-        var x = (pu * (qi - qj)).sum(1);
-        if (biasDiff is not null) x = x + biasDiff;
-        return -nn.functional.logsigmoid(x).mean();
+        // The effective vectors are the leaves themselves for the id-only model, and id + projected text for the hybrid.
+        var (pu, qi, qj) = (b.UserVectors, b.PositiveVectors, b.NegativeVectors);
+        var clean = BprObjective.Loss(pu, qi, qj, biasDiff);
+        if (!adversarial) return clean;
+        return clean + BprObjective.AdversarialLoss(clean, pu, qi, qj, biasDiff, _epsilonScalar!).mul(_adversarialWeightScalar!);
     }
 }

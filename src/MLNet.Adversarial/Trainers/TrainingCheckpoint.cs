@@ -161,7 +161,7 @@ public sealed class TrainingCheckpoint
             int bestEpoch = r.ReadInt32();
             int sinceBest = r.ReadInt32();
             var bestBytes = ReadBlock(r, name);
-            var best = bestBytes.Length == 0 ? null : FactorizationModel.Load(new MemoryStream(bestBytes), $"'{name}' (best model)");
+            var best = bestBytes.Length == 0 ? null : RecommenderModelFile.Load(new MemoryStream(bestBytes), $"'{name}' (best model)");
             if (bestEpoch < 0 || bestEpoch > epoch || sinceBest < 0) throw new InvalidDataException($"'{name}' is corrupt (model-selection state).");
             int settingCount = r.ReadInt32();
             if (settingCount < 0 || settingCount > 1024) throw new InvalidDataException($"'{name}' is corrupt (settings).");
@@ -192,7 +192,7 @@ public sealed class TrainingCheckpoint
 }
 
 /// <summary>What model selection has seen so far: the best validated model, its metric and epoch, and the patience counter.</summary>
-internal sealed record ModelSelectionState(FactorizationModel? Best, double BestMetric, int BestEpoch, int SinceBest)
+internal sealed record ModelSelectionState(IRecommenderModel? Best, double BestMetric, int BestEpoch, int SinceBest)
 {
     public static readonly ModelSelectionState None = new(null, double.NegativeInfinity, 0, 0);
 }
