@@ -15,8 +15,11 @@ namespace MLNet.Adversarial.Cli.Commands;
 /// </summary>
 internal static class ColdStartExperiment
 {
-    /// <summary>The ranking cut-offs reported.</summary>
-    public static readonly int[] Ks = [3, 5, 10, 20];
+    /// <summary>The ranking cut-offs reported by default.</summary>
+    public static readonly int[] DefaultKs = [3, 5, 10, 20];
+
+    /// <summary>The cut-offs asked for plus 5 and 10, which the summary table always shows.</summary>
+    public static int[] WithTableKs(IEnumerable<int> ks) => [.. ks.Concat([5, 10]).Distinct().Order()];
 
     /// <summary>A model to evaluate: a trainer configuration (with or without item text), or a baseline (null options).</summary>
     public sealed record Model(string Name, AprTrainer.Options? Options, Baseline Baseline = Baseline.None);
@@ -27,7 +30,11 @@ internal static class ColdStartExperiment
     public sealed record Run(string Model, int Seed, RankingMetrics? Cold, RankingMetrics Warm, int SelectedEpoch, int Epochs, double Seconds);
 
     /// <summary>The data of the protocol: the rows, which share to hold out, and the item text (embedded once per process).</summary>
-    public sealed record Data(InteractionTable Train, InteractionTable? Test, float? MinRating, double ColdFraction, TextFeatures ItemText, double ValidationFraction);
+    public sealed record Data(InteractionTable Train, InteractionTable? Test, float? MinRating, double ColdFraction, TextFeatures ItemText, double ValidationFraction)
+    {
+        /// <summary>The ranking cut-offs to report (5 and 10 are always added).</summary>
+        public IReadOnlyList<int> Ks { get; init; } = DefaultKs;
+    }
 
     public static List<Run> Execute(Data data, IReadOnlyList<Model> models, IReadOnlyList<int> seeds, TextWriter log)
     {
@@ -39,7 +46,7 @@ internal static class ColdStartExperiment
                 : ColdStartSplit.FromTables(data.Train, data.Test, data.ColdFraction, seed, data.MinRating);
             log.WriteLine($"seed {seed}: {split.Train.Items.Count} warm items, {split.ColdItems.Count} cold items; {split.Train.Count} training positives, " +
                 $"{split.WarmTest.Count} warm and {split.ColdTest.Count} cold test positives ({split.ColdTest.ActiveUsers().Count()} users with a cold positive)");
-            var evaluator = new ColdStartEvaluator(split, new RankingEvaluator.Options { Ks = Ks });
+            var evaluator = new ColdStartEvaluator(split, new RankingEvaluator.Options { Ks = WithTableKs(data.Ks) });
             // Models fit on the warm training rows minus a validation part that selects their epoch; the warm test still
             // excludes every training positive, validation ones included, as the IRGAN-protocol experiment does.
             var fit = split.Train;

@@ -21,7 +21,7 @@ internal sealed class ColdStartFlags
 
     public IEnumerable<Option> All => [Fraction, Seeds, ValidationFraction, OutDir, .. Model.All, .. Text.All];
 
-    public int Run(CommandContext c, string trainPath, string? testPath, float? minRating, string? json)
+    public int Run(CommandContext c, string trainPath, string? testPath, float? minRating, IReadOnlyList<int> ks, string? json)
     {
         double fraction = c.Get(Fraction)!.Value;
         if (!(fraction > 0 && fraction < 1)) throw new CliException($"--cold-start must be in (0, 1); got {fraction.ToString(CultureInfo.InvariantCulture)}.");
@@ -50,7 +50,7 @@ internal sealed class ColdStartFlags
             new("random", null, ColdStartExperiment.Baseline.Random),
         ];
         c.Out.WriteLine($"cold start: {(fraction * 100).ToString("0.#", CultureInfo.InvariantCulture)}% of the items held out; {items!.Count} item texts from {items.Name} ({items.Dimension} dimensions); seeds {string.Join(",", seeds)}");
-        var data = new ColdStartExperiment.Data(train, test, minRating, fraction, items, validationFraction);
+        var data = new ColdStartExperiment.Data(train, test, minRating, fraction, items, validationFraction) { Ks = ks };
         var runs = ColdStartExperiment.Execute(data, models, seeds, c.Out);
 
         var report = ColdStartReport.Create(runs, models.Select(m => m.Name).ToArray(), fraction, seeds, $"{train.Source}{(test is null ? " (20% per-user warm test holdout)" : $" / {test.Source}")}", items.Name);

@@ -33,7 +33,7 @@ internal static class EvaluateCommand
             {
                 if (c.Get(model) is not null) throw new CliException("--cold-start trains its own models on the warm items; it does not take --model.");
                 if (c.Get(attack) is not null) throw new CliException("--attack does not combine with --cold-start.");
-                return coldStart.Run(c, c.Get(train)!, c.Get(test), c.Get(minRating), c.Get(json));
+                return coldStart.Run(c, c.Get(train)!, c.Get(test), c.Get(minRating), c.Get(ks), c.Get(json));
             }
             if (c.Get(model) is null) throw new CliException("--model is required (unless --cold-start).");
             if (c.Get(test) is null) throw new CliException("--test is required (unless --cold-start).");

@@ -84,7 +84,7 @@ public sealed class HybridCliTests
     {
         var dir = Path.Combine(_root, "cold");
         var run = Run("evaluate", "--cold-start", "0.2", "--train", _train, "--item-text", _text + ":2", "--epochs", "15", "--dim", "8", "--lr", "0.03",
-            "--batch", "64", "--seeds", "1,2", "--validation-fraction", "0", "--out", dir);
+            "--batch", "64", "--seeds", "1,2", "--validation-fraction", "0", "-k", "7", "--out", dir);
         Assert.AreEqual(0, run.ExitCode, run.Error);
         StringAssert.Contains(run.Out, "**Cold items**");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
@@ -95,6 +95,8 @@ public sealed class HybridCliTests
         Assert.IsTrue(models["id-only-bpr"].GetProperty("warm").GetArrayLength() > 0);
         Assert.IsGreaterThan(ColdNdcg("random"), ColdNdcg("hybrid-bpr"));
         Assert.AreEqual(2 * 4, json.RootElement.GetProperty("coldStart").GetProperty("runs").GetArrayLength(), "two seeds, four models");
+        CollectionAssert.AreEqual(new[] { 5, 7, 10 }, models["hybrid-bpr"].GetProperty("cold").EnumerateArray().Select(m => m.GetProperty("k").GetInt32()).ToArray(),
+            "-k is honoured; 5 and 10 are added for the summary table");
     }
 
     [TestMethod]
