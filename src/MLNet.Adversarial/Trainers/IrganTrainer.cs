@@ -32,23 +32,23 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         public static class GameDefaults
         {
             /// <summary>Default <see cref="AdversarialEpochs"/>.</summary>
-            public const int AdversarialEpochs = 30;
+            public const int AdversarialEpochs = 50;
             /// <summary>Default <see cref="DiscriminatorEpochs"/>.</summary>
-            public const int DiscriminatorEpochs = 1;
+            public const int DiscriminatorEpochs = 4;
             /// <summary>Default <see cref="GeneratorEpochs"/>.</summary>
             public const int GeneratorEpochs = 1;
             /// <summary>Default <see cref="GeneratorSamplesPerPositive"/> (the released IRGAN code draws 2).</summary>
             public const int GeneratorSamplesPerPositive = 2;
             /// <summary>Default <see cref="Temperature"/>.</summary>
             public const double Temperature = 1.0;
-            /// <summary>Default <see cref="DiscriminatorSamplingTemperature"/> (the released IRGAN code uses 0.2).</summary>
-            public const double DiscriminatorSamplingTemperature = 0.2;
+            /// <summary>Default <see cref="DiscriminatorSamplingTemperature"/> (the released IRGAN code uses 0.2, which collapsed D from a BPR start; see docs/trainers.md).</summary>
+            public const double DiscriminatorSamplingTemperature = 1.0;
             /// <summary>Default <see cref="ImportanceMixWeight"/> (the released IRGAN code uses 0.2).</summary>
             public const double ImportanceMixWeight = 0.2;
             /// <summary>Default <see cref="GeneratorLearningRate"/>.</summary>
-            public const double GeneratorLearningRate = 0.001;
+            public const double GeneratorLearningRate = 0.0002;
             /// <summary>Default <see cref="DiscriminatorLearningRate"/>.</summary>
-            public const double DiscriminatorLearningRate = 0.005;
+            public const double DiscriminatorLearningRate = 0.001;
             /// <summary>Default <see cref="DiscriminatorL2Regularization"/>.</summary>
             public const double DiscriminatorL2Regularization = 0.01;
             /// <summary>Default <see cref="GeneratorUsersPerBatch"/>.</summary>

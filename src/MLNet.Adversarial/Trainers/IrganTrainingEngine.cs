@@ -302,6 +302,8 @@ internal sealed class IrganTrainingEngine
                     samples[k * maxSamples + s] = item;
                     correction[k * maxSamples + s] = p[item] / proposal[item] / count;
                 }
+                // Pads repeat a drawn item with weight 0 (item 0 could be outside the policy: log p = −∞, and 0·∞ is NaN).
+                samples.AsSpan(k * maxSamples + count, maxSamples - count).Fill(samples[k * maxSamples]);
                 drawn += count;
             }
 
