@@ -6,7 +6,7 @@ namespace MLNet.Adversarial.Cli.Commands;
 /// <summary>The model and optimisation flags that every training command shares, and how they set the trainer options.</summary>
 internal sealed class ModelFlags(string defaultTrainer)
 {
-    public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => defaultTrainer }.AcceptOnlyFromAmong("bpr", "apr");
+    public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr, apr or irgan (IRGAN: train only; G pre-trained by BPR with these flags).", DefaultValueFactory = _ => defaultTrainer }.AcceptOnlyFromAmong("bpr", "apr", "irgan");
     public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
     public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };
     public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.LearningRate };
@@ -20,6 +20,8 @@ internal sealed class ModelFlags(string defaultTrainer)
     public IEnumerable<Option> All => [Trainer, Epochs, Dim, LearningRate, L2, Batch, Epsilon, AdvWeight, AdvStart];
 
     public bool IsApr(CommandContext c) => c.Get(Trainer) == "apr";
+
+    public bool IsIrgan(CommandContext c) => c.Get(Trainer) == "irgan";
 
     /// <summary>Trainer options from the flags (BPR: adversarial weight 0).</summary>
     public AprTrainer.Options Create(CommandContext c, float? minRating) => new()

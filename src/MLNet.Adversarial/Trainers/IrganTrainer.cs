@@ -109,6 +109,11 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         /// <inheritdoc />
         public override void Validate()
         {
+            // What IRGAN does not support is named before the base class checks its details.
+            Check(Privacy is null, nameof(Privacy), "is not supported by IRGAN (use BPR or APR)");
+            Check(CheckpointDirectory is null, nameof(CheckpointDirectory), "is not supported by IRGAN (it cannot resume)");
+            Check(ItemText is null, nameof(ItemText), "is not supported by IRGAN (G and D are id-only factorisations)");
+            Check(UserText is null, nameof(UserText), "is not supported by IRGAN (G and D are id-only factorisations)");
             base.Validate();
             Check(AdversarialEpochs >= 0, nameof(AdversarialEpochs), "must not be negative");
             Check(DiscriminatorEpochs >= 0, nameof(DiscriminatorEpochs), "must not be negative");
@@ -124,10 +129,6 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
             Check(GeneratorUsersPerBatch > 0, nameof(GeneratorUsersPerBatch), "must be positive");
             Check(InitialGenerator is null || InitialGenerator.Dimension == EmbeddingDimension, nameof(InitialGenerator),
                 $"must have the EmbeddingDimension ({EmbeddingDimension})");
-            Check(Privacy is null, nameof(Privacy), "is not supported by IRGAN (use BPR or APR)");
-            Check(CheckpointDirectory is null, nameof(CheckpointDirectory), "is not supported by IRGAN (it cannot resume)");
-            Check(ItemText is null, nameof(ItemText), "is not supported by IRGAN (G and D are id-only factorisations)");
-            Check(UserText is null, nameof(UserText), "is not supported by IRGAN (G and D are id-only factorisations)");
         }
 
         /// <summary>The model kind written into exported metadata.</summary>

@@ -76,9 +76,10 @@ internal sealed class IrganTrainingEngine
         if (o.InitializeDiscriminatorFromGenerator) discriminator.LoadWeights(pretraining.Model);
         var served = o.ServeDiscriminator ? discriminator : generator;
 
-        var history = new List<TrainingEpochReport>(pretraining.History);
-        int offset = history.Count;
+        int offset = pretraining.History.Count;
         int totalEpochs = offset + o.AdversarialEpochs;
+        // The pre-training epochs count against the whole run, as their progress reports did.
+        var history = pretraining.History.Select(h => h with { TotalEpochs = totalEpochs }).ToList();
         // The pre-trained G is a candidate of model selection when G is served; a fresh D is not.
         FactorizationModel? best = null;
         double bestMetric = double.NegativeInfinity;
