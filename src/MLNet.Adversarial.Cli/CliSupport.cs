@@ -28,7 +28,7 @@ internal static class CliSupport
         ["TextProjectionL2"] = "--text-l2", ["UserText"] = "--user-text",
         ["AdversarialEpochs"] = "--gan-epochs", ["DiscriminatorEpochs"] = "--d-epochs", ["GeneratorEpochs"] = "--g-epochs",
         ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr", ["Temperature"] = "--temperature",
-        ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
+        ["EarlyStoppingPatience"] = "--patience", ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

@@ -28,7 +28,7 @@ internal sealed class IrganFlags
     {
         MinRating = common.MinRating, RatingColumnName = common.RatingColumnName, Seed = common.Seed, TopK = common.TopK,
         NumberOfThreads = common.NumberOfThreads, Progress = common.Progress, ValidationData = common.ValidationData,
-        CancellationToken = common.CancellationToken,
+        CancellationToken = common.CancellationToken, EarlyStoppingPatience = common.EarlyStoppingPatience,
         EmbeddingDimension = common.EmbeddingDimension, Epochs = common.Epochs, LearningRate = common.LearningRate,
         L2Regularization = common.L2Regularization, BatchSize = common.BatchSize, NegativeSampler = common.NegativeSampler,
         AdversarialEpochs = c.Get(Rounds), DiscriminatorEpochs = c.Get(DiscriminatorEpochs), GeneratorEpochs = c.Get(GeneratorEpochs),

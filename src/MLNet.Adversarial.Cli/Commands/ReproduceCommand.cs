@@ -40,7 +40,7 @@ internal static class ReproduceCommand
     {
         EmbeddingDimension = 64, InitialGenerator = initialGenerator, BatchSize = 4096, Optimizer = OptimizerKind.Adam,
         AdversarialEpochs = 50, DiscriminatorEpochs = 4, GeneratorEpochs = 1, GeneratorSamplesPerPositive = 2,
-        Temperature = 1, DiscriminatorSamplingTemperature = 1, ImportanceMix = ImportanceSamplingMix.Uniform, ImportanceMixWeight = 0.2,
+        Temperature = 0.5, DiscriminatorSamplingTemperature = 1, ImportanceMix = ImportanceSamplingMix.Uniform, ImportanceMixWeight = 0.2,
         GeneratorLearningRate = 0.0002, DiscriminatorLearningRate = 0.001, DiscriminatorL2Regularization = 0.01,
         ValidationK = 5, EarlyStoppingPatience = 0, Device = TrainingDevice.Cpu,
     };
@@ -139,22 +139,26 @@ internal static class ReproduceCommand
     }
 
     /// <summary>
-    /// The IRGAN grid, as changes to <see cref="IrganConfiguration"/>: the released code's settings (D fakes at
-    /// temperature 0.2, one D pass, fakes mixed with the user's positives) and the directions explored from them.
+    /// The IRGAN grid: the released code's settings (D's fakes drawn at temperature 0.2, one D pass per round, fakes
+    /// for G mixed with the user's positives) and the directions explored from them. Each entry sets every setting it
+    /// varies, so the rows do not depend on <see cref="IrganConfiguration"/>.
     /// </summary>
     private static IEnumerable<(string Name, Action<IrganTrainer.Options> Configure)> IrganGrid()
     {
-        yield return ("IRGAN as released: D τ=0.2, 1 D pass, G lr 0.001, mix positives", o =>
+        static Action<IrganTrainer.Options> Set(double samplingTemperature, int discriminatorEpochs, double temperature = 1,
+            ImportanceSamplingMix mix = ImportanceSamplingMix.Uniform, double generatorLr = 0.0002, double discriminatorLr = 0.001, bool discriminatorFromG = true) => o =>
         {
-            o.DiscriminatorSamplingTemperature = 0.2; o.DiscriminatorEpochs = 1; o.GeneratorLearningRate = 0.001;
-            o.DiscriminatorLearningRate = 0.005; o.ImportanceMix = ImportanceSamplingMix.UserPositives;
-        });
-        yield return ("IRGAN D τ=0.2, 4 D passes", o => o.DiscriminatorSamplingTemperature = 0.2);
-        yield return ("IRGAN D τ=1, 1 D pass", o => o.DiscriminatorEpochs = 1);
-        yield return ("IRGAN D τ=1, 4 D passes (chosen)", _ => { });
-        yield return ("IRGAN D τ=1, 4 D passes, mix positives", o => o.ImportanceMix = ImportanceSamplingMix.UserPositives);
-        yield return ("IRGAN D τ=1, 4 D passes, G τ=0.5", o => o.Temperature = 0.5);
-        yield return ("IRGAN D τ=1, 4 D passes, D from random (paper)", o => o.InitializeDiscriminatorFromGenerator = false);
+            o.DiscriminatorSamplingTemperature = samplingTemperature; o.DiscriminatorEpochs = discriminatorEpochs; o.Temperature = temperature;
+            o.ImportanceMix = mix; o.GeneratorLearningRate = generatorLr; o.DiscriminatorLearningRate = discriminatorLr;
+            o.InitializeDiscriminatorFromGenerator = discriminatorFromG;
+        };
+        yield return ("IRGAN as released: D τ=0.2, 1 D pass, G lr 0.001, D lr 0.005, mix positives", Set(0.2, 1, mix: ImportanceSamplingMix.UserPositives, generatorLr: 0.001, discriminatorLr: 0.005));
+        yield return ("IRGAN D τ=0.2, 4 D passes", Set(0.2, 4));
+        yield return ("IRGAN D τ=1, 1 D pass", Set(1, 1));
+        yield return ("IRGAN D τ=1, 4 D passes", Set(1, 4));
+        yield return ("IRGAN D τ=1, 4 D passes, mix positives", Set(1, 4, mix: ImportanceSamplingMix.UserPositives));
+        yield return ("IRGAN D τ=1, 4 D passes, G τ=0.5 (chosen)", Set(1, 4, temperature: 0.5));
+        yield return ("IRGAN D τ=1, 4 D passes, D from random (paper)", Set(1, 4, discriminatorFromG: false));
     }
 
     /// <summary>Training and validation positives carved from u1.base for one seed; u1.test is only ever used for the final numbers.</summary>

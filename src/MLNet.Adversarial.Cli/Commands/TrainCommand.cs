@@ -25,6 +25,7 @@ internal static class TrainCommand
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
         public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
+        public readonly Option<int> Patience = new("--patience") { Description = "With --validation-fraction: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", DefaultValueFactory = _ => RecommenderTrainerOptions.Defaults.EarlyStoppingPatience, HelpName = "N" };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
@@ -42,7 +43,7 @@ internal static class TrainCommand
         var f = new Flags();
         var command = new Command("train", "Train BPR, APR or IRGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
-            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
+            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.Patience, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
         foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All).Concat(f.Irgan.All)) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
@@ -76,6 +77,7 @@ internal static class TrainCommand
         options.NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform;
         options.Seed = seed;
         options.TopK = c.Get(f.TopK);
+        options.EarlyStoppingPatience = c.Get(f.Patience);
         options.NumberOfThreads = c.Get(f.Threads);
         options.Progress = new LineProgress(c.Out);
         options.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;

@@ -40,7 +40,7 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
             /// <summary>Default <see cref="GeneratorSamplesPerPositive"/> (the released IRGAN code draws 2).</summary>
             public const int GeneratorSamplesPerPositive = 2;
             /// <summary>Default <see cref="Temperature"/>.</summary>
-            public const double Temperature = 1.0;
+            public const double Temperature = 0.5;
             /// <summary>Default <see cref="DiscriminatorSamplingTemperature"/> (the released IRGAN code uses 0.2, which collapsed D from a BPR start; see docs/trainers.md).</summary>
             public const double DiscriminatorSamplingTemperature = 1.0;
             /// <summary>Default <see cref="ImportanceMixWeight"/> (the released IRGAN code uses 0.2).</summary>
@@ -77,7 +77,7 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         public double ImportanceMixWeight { get; set; } = GameDefaults.ImportanceMixWeight;
 
         /// <summary>The distribution m mixed into G's samples (see <see cref="ImportanceSamplingMix"/>).</summary>
-        public ImportanceSamplingMix ImportanceMix { get; set; } = ImportanceSamplingMix.UserPositives;
+        public ImportanceSamplingMix ImportanceMix { get; set; } = ImportanceSamplingMix.Uniform;
 
         /// <summary>Whether the items drawn from G for D leave out the user's training positives (D then learns positives against G's most plausible non-positives).</summary>
         public bool ExcludePositivesFromFakes { get; set; } = true;
