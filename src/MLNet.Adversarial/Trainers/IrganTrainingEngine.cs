@@ -116,10 +116,9 @@ internal sealed class IrganTrainingEngine
             clock.Stop();
 
             double? metric = null;
-            FactorizationModel? snapshot = null;
             if (validate is not null)
             {
-                snapshot = served.Snapshot(train.Users, train.Items);
+                var snapshot = served.Snapshot(train.Users, train.Items);
                 metric = validate(snapshot);
                 if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
                 else sinceBest++;
