@@ -18,7 +18,7 @@ internal static class TrainCommand
     /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
     private sealed class Flags
     {
-        public readonly ModelFlags Model = new("apr");
+        public readonly ModelFlags Model = new("apr", "bpr", "apr", "irgan");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
         public readonly Option<float?> MinRating = CliSupport.MinRating();
