@@ -26,6 +26,9 @@ internal static class CliSupport
         ["PrivacyWeight"] = "--privacy-weight", ["AdversaryHiddenSize"] = "--adversary-hidden", ["AdversarySteps"] = "--adversary-steps",
         ["AdversaryLearningRate"] = "--adversary-lr", ["StartEpoch"] = "--privacy-start",
         ["TextProjectionL2"] = "--text-l2", ["UserText"] = "--user-text",
+        ["AdversarialEpochs"] = "--gan-epochs", ["DiscriminatorEpochs"] = "--d-epochs", ["GeneratorEpochs"] = "--g-epochs",
+        ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr", ["Temperature"] = "--temperature",
+        ["EarlyStoppingPatience"] = "--patience", ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

@@ -4,9 +4,18 @@ using MLNet.Adversarial.Trainers;
 namespace MLNet.Adversarial.Cli.Commands;
 
 /// <summary>The model and optimisation flags that every training command shares, and how they set the trainer options.</summary>
-internal sealed class ModelFlags(string defaultTrainer)
+/// <param name="defaultTrainer">The --trainer default.</param>
+/// <param name="trainers">The trainers the command offers (default: bpr and apr).</param>
+internal sealed class ModelFlags(string defaultTrainer, params string[] trainers)
 {
-    public readonly Option<string> Trainer = new Option<string>("--trainer") { Description = "bpr or apr.", DefaultValueFactory = _ => defaultTrainer }.AcceptOnlyFromAmong("bpr", "apr");
+    public readonly Option<string> Trainer = TrainerOption(defaultTrainer, trainers.Length > 0 ? trainers : ["bpr", "apr"]);
+
+    private static Option<string> TrainerOption(string defaultTrainer, string[] trainers) => new Option<string>("--trainer")
+    {
+        Description = string.Join(", ", trainers[..^1]) + " or " + trainers[^1] + (trainers.Contains("irgan") ? " (IRGAN: G is pre-trained by BPR with the model flags)." : "."),
+        DefaultValueFactory = _ => defaultTrainer,
+    }.AcceptOnlyFromAmong(trainers);
+
     public readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.Epochs };
     public readonly Option<int> Dim = new("--dim") { Description = "Embedding dimension.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.EmbeddingDimension };
     public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.LearningRate };
@@ -20,6 +29,8 @@ internal sealed class ModelFlags(string defaultTrainer)
     public IEnumerable<Option> All => [Trainer, Epochs, Dim, LearningRate, L2, Batch, Epsilon, AdvWeight, AdvStart];
 
     public bool IsApr(CommandContext c) => c.Get(Trainer) == "apr";
+
+    public bool IsIrgan(CommandContext c) => c.Get(Trainer) == "irgan";
 
     /// <summary>Trainer options from the flags (BPR: adversarial weight 0).</summary>
     public AprTrainer.Options Create(CommandContext c, float? minRating) => new()

@@ -5,15 +5,17 @@ using System.Text;
 using Microsoft.ML;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
 /// <summary>
-/// <c>reproduce</c>: the BPR vs APR experiment on MovieLens-100K under the IRGAN protocol (u1.base/u1.test,
+/// <c>reproduce</c>: the BPR vs APR vs IRGAN experiment on MovieLens-100K under the IRGAN protocol (u1.base/u1.test,
 /// ratings ≥ 4, full ranking minus training positives), over several seeds, with the APR robustness attack, written
 /// as the Markdown tables of docs/results.md. Hyper-parameters were chosen on a validation split carved from u1.base
-/// (see <see cref="Configurations"/>); each run selects its epoch on that split too, never on u1.test.
+/// (see <see cref="Configurations"/>); each run selects its epoch on that split too, never on u1.test. IRGAN's
+/// generator starts from the BPR model of the same seed, so the two rows compare IRGAN with the BPR it started from.
 /// </summary>
 internal static class ReproduceCommand
 {
@@ -31,7 +33,17 @@ internal static class ReproduceCommand
         _ => throw new CliException($"Unknown configuration '{name}'."),
     };
 
-    internal static readonly string[] Configurations = ["bpr", "apr"];
+    internal static readonly string[] Configurations = ["bpr", "apr", "irgan"];
+
+    /// <summary>IRGAN as chosen on the validation split (the grid is <see cref="IrganGrid"/>), G starting from <paramref name="initialGenerator"/>.</summary>
+    internal static IrganTrainer.Options IrganConfiguration(FactorizationModel initialGenerator) => new()
+    {
+        EmbeddingDimension = 64, InitialGenerator = initialGenerator, BatchSize = 4096, Optimizer = OptimizerKind.Adam,
+        AdversarialEpochs = 50, DiscriminatorEpochs = 4, GeneratorEpochs = 1, GeneratorSamplesPerPositive = 2,
+        Temperature = 0.5, DiscriminatorSamplingTemperature = 1, ImportanceMix = ImportanceSamplingMix.Uniform, ImportanceMixWeight = 0.2,
+        GeneratorLearningRate = 0.0002, DiscriminatorLearningRate = 0.001, DiscriminatorL2Regularization = 0.01,
+        ValidationK = 5, EarlyStoppingPatience = 0, Device = TrainingDevice.Cpu,
+    };
 
     private static AprTrainer.Options Common(double l2, double adversarialWeight) => new()
     {
@@ -101,7 +113,52 @@ internal static class ReproduceCommand
             log.WriteLine(FormattableString.Invariant($"{name}: validation NDCG@5 {scores.Average():F4}"));
             sb.AppendLine(FormattableString.Invariant($"| {name} | {scores.Average():F4} | {string.Join(", ", epochs)} |"));
         }
+
+        // IRGAN: every configuration starts from the same BPR generator per seed (epoch 0 below is that BPR model).
+        var splits = Enumerable.Range(1, seeds).Select(seed => ValidationSplit(trainTable, users, items, seed)).ToArray();
+        var generators = splits.Select((s, k) => new MLContext(k + 1).Adversarial().Trainers.Bpr(Configuration("bpr")).Train(s.Fit, s.Validation, k + 1, null, out _)).ToArray();
+        sb.AppendLine(FormattableString.Invariant($"| IRGAN's initial G (the BPR above) | {generators.Average(g => g.History.Single(h => h.Epoch == g.SelectedEpoch).ValidationMetric!.Value):F4} | – |"));
+        foreach (var (name, configure) in IrganGrid())
+        {
+            var scores = new List<double>();
+            var epochs = new List<int>();
+            for (int k = 0; k < seeds; k++)
+            {
+                var options = IrganConfiguration(generators[k].Model);
+                configure(options);
+                var result = new MLContext(k + 1).Adversarial().Trainers.Irgan(options).Train(splits[k].Fit, splits[k].Validation, k + 1, null, out _);
+                scores.Add(result.SelectedEpoch == 0
+                    ? generators[k].History.Single(h => h.Epoch == generators[k].SelectedEpoch).ValidationMetric!.Value
+                    : result.History.Single(h => h.Epoch == result.SelectedEpoch).ValidationMetric!.Value);
+                epochs.Add(result.SelectedEpoch);
+            }
+            log.WriteLine(FormattableString.Invariant($"{name}: validation NDCG@5 {scores.Average():F4}"));
+            sb.AppendLine(FormattableString.Invariant($"| {name} | {scores.Average():F4} | {string.Join(", ", epochs)} |"));
+        }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The IRGAN grid: the released code's settings (D's fakes drawn at temperature 0.2, one D pass per round, fakes
+    /// for G mixed with the user's positives) and the directions explored from them. Each entry sets every setting it
+    /// varies, so the rows do not depend on <see cref="IrganConfiguration"/>.
+    /// </summary>
+    private static IEnumerable<(string Name, Action<IrganTrainer.Options> Configure)> IrganGrid()
+    {
+        static Action<IrganTrainer.Options> Set(double samplingTemperature, int discriminatorEpochs, double temperature = 1,
+            ImportanceSamplingMix mix = ImportanceSamplingMix.Uniform, double generatorLr = 0.0002, double discriminatorLr = 0.001, bool discriminatorFromG = true) => o =>
+        {
+            o.DiscriminatorSamplingTemperature = samplingTemperature; o.DiscriminatorEpochs = discriminatorEpochs; o.Temperature = temperature;
+            o.ImportanceMix = mix; o.GeneratorLearningRate = generatorLr; o.DiscriminatorLearningRate = discriminatorLr;
+            o.InitializeDiscriminatorFromGenerator = discriminatorFromG;
+        };
+        yield return ("IRGAN as released: D τ=0.2, 1 D pass, G lr 0.001, D lr 0.005, mix positives", Set(0.2, 1, mix: ImportanceSamplingMix.UserPositives, generatorLr: 0.001, discriminatorLr: 0.005));
+        yield return ("IRGAN D τ=0.2, 4 D passes", Set(0.2, 4));
+        yield return ("IRGAN D τ=1, 1 D pass", Set(1, 1));
+        yield return ("IRGAN D τ=1, 4 D passes", Set(1, 4));
+        yield return ("IRGAN D τ=1, 4 D passes, mix positives", Set(1, 4, mix: ImportanceSamplingMix.UserPositives));
+        yield return ("IRGAN D τ=1, 4 D passes, G τ=0.5 (chosen)", Set(1, 4, temperature: 0.5));
+        yield return ("IRGAN D τ=1, 4 D passes, D from random (paper)", Set(1, 4, discriminatorFromG: false));
     }
 
     /// <summary>Training and validation positives carved from u1.base for one seed; u1.test is only ever used for the final numbers.</summary>
@@ -128,17 +185,23 @@ internal static class ReproduceCommand
         for (int seed = 1; seed <= seeds; seed++)
         {
             var (fit, validation) = ValidationSplit(trainTable, users, items, seed);
+            FactorizationModel? bpr = null;
+            double bprSeconds = 0;
             foreach (var config in Configurations)
             {
-                var trainer = new MLContext(seed).Adversarial().Trainers.Apr(Configuration(config));
                 var clock = Stopwatch.StartNew();
-                var training = trainer.Train(fit, validation, seed, null, out _);
+                // IRGAN's G starts from this seed's BPR model, so its time includes BPR's.
+                var training = config == "irgan"
+                    ? new MLContext(seed).Adversarial().Trainers.Irgan(IrganConfiguration(bpr!)).Train(fit, validation, seed, null, out _)
+                    : new MLContext(seed).Adversarial().Trainers.Apr(Configuration(config)).Train(fit, validation, seed, null, out _);
                 clock.Stop();
                 var model = training.Model;
+                if (config == "bpr") (bpr, bprSeconds) = (model, clock.Elapsed.TotalSeconds);
+                double seconds = clock.Elapsed.TotalSeconds + (config == "irgan" ? bprSeconds : 0);
                 var test = evaluator.Evaluate(new FactorizationModelScorer(model, split.Train.Users, split.Train.Items), split.Train, split.Test);
                 var robustness = attack.Evaluate(model, split.Train, split.Test);
                 var pairs = training.History.Sum(h => (double)h.Pairs) / training.History.Sum(h => h.Seconds);
-                var run = new RunResult(config, seed, test, robustness, training.SelectedEpoch, training.History.Count, clock.Elapsed.TotalSeconds, pairs);
+                var run = new RunResult(config, seed, test, robustness, training.SelectedEpoch, training.History.Count, seconds, pairs);
                 results.Add(run);
                 log.WriteLine(FormattableString.Invariant(
                     $"{config} seed {seed}: P@5 {test.At(5).Precision:F4} NDCG@5 {test.At(5).Ndcg:F4} (epoch {run.SelectedEpoch}/{run.Epochs}, {run.Seconds:F0}s); NDCG@10 drop at ε=0.5 {robustness[1].RelativeDrop[0].Ndcg:P1}"));
@@ -158,6 +221,7 @@ internal static class ReproduceCommand
             return (mean, std);
         }
         string MeanStd(IEnumerable<double> values) { var (m, s) = Stats(values); return $"{F(m)} ± {F(s)}"; }
+        string SignedMeanStd(IEnumerable<double> values) { var (m, s) = Stats(values); return $"{m.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)} ± {F(s)}"; }
 
         var sb = new StringBuilder();
         sb.AppendLine($"Mean ± sample standard deviation over {seeds} seeds; IRGAN protocol on `u1.base`/`u1.test` (ratings ≥ 4, full ranking over all 1,682 items minus the user's training positives, {itemPop.UserCount} users).");
@@ -187,7 +251,17 @@ internal static class ReproduceCommand
             sb.AppendLine();
         }
         sb.AppendLine();
-        sb.AppendLine("Per seed:");
+        sb.AppendLine("IRGAN against the BPR model its generator started from (same seed, same validation split; paired differences, IRGAN − BPR):");
+        sb.AppendLine();
+        sb.AppendLine("| metric | BPR (initial G) | IRGAN (G) | difference | seeds where IRGAN is higher |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var (name, metric) in new (string, Func<RankingMetrics, double>)[] { ("P@5", m => m.At(5).Precision), ("NDCG@5", m => m.At(5).Ndcg), ("P@10", m => m.At(10).Precision), ("NDCG@10", m => m.At(10).Ndcg) })
+        {
+            var pairs = runs.Where(r => r.Config == "irgan").Select(g => (Bpr: metric(runs.Single(r => r.Config == "bpr" && r.Seed == g.Seed).Test), Gan: metric(g.Test))).ToList();
+            sb.AppendLine($"| {name} | {MeanStd(pairs.Select(p => p.Bpr))} | {MeanStd(pairs.Select(p => p.Gan))} | {SignedMeanStd(pairs.Select(p => p.Gan - p.Bpr))} | {pairs.Count(p => p.Gan > p.Bpr)} of {pairs.Count} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Per seed (IRGAN: selected round / rounds of the game, 0 = its initial G; its time includes the BPR pre-training):");
         sb.AppendLine();
         sb.AppendLine("| model | seed | P@5 | NDCG@5 | NDCG@10 | selected epoch / run | train time (s) | pairs/s |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|");

@@ -9,7 +9,7 @@ using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
-/// <summary><c>train</c>: fit BPR or APR, write the model files and full-ranking metrics against ItemPop.</summary>
+/// <summary><c>train</c>: fit BPR, APR or IRGAN, write the model files and full-ranking metrics against ItemPop.</summary>
 internal static class TrainCommand
 {
     /// <summary>Cut-offs of the test metrics in metrics.json.</summary>
@@ -18,13 +18,14 @@ internal static class TrainCommand
     /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
     private sealed class Flags
     {
-        public readonly ModelFlags Model = new("apr");
+        public readonly ModelFlags Model = new("apr", "bpr", "apr", "irgan");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
         public readonly Option<float?> MinRating = CliSupport.MinRating();
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
         public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
+        public readonly Option<int> Patience = new("--patience") { Description = "With --validation-fraction: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", DefaultValueFactory = _ => RecommenderTrainerOptions.Defaults.EarlyStoppingPatience, HelpName = "N" };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
@@ -33,17 +34,18 @@ internal static class TrainCommand
         public readonly PrivacyFlags Privacy = new();
         public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly TextFlags Text = new();
+        public readonly IrganFlags Irgan = new();
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
     public static Command Create()
     {
         var f = new Flags();
-        var command = new Command("train", "Train BPR or APR (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
+        var command = new Command("train", "Train BPR, APR or IRGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
         {
-            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
+            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.Patience, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
-        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All)) command.Options.Add(option);
+        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All).Concat(f.Irgan.All)) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
         return command;
     }
@@ -58,6 +60,9 @@ internal static class TrainCommand
         if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
         if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
         var resumeDir = c.Get(f.Resume);
+        bool irgan = f.Model.IsIrgan(c);
+        if (irgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
+            throw new CliException("--trainer irgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
         TrainingCheckpoint? resumeFrom = null;
         if (resumeDir is not null)
         {
@@ -72,6 +77,7 @@ internal static class TrainCommand
         options.NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform;
         options.Seed = seed;
         options.TopK = c.Get(f.TopK);
+        options.EarlyStoppingPatience = c.Get(f.Patience);
         options.NumberOfThreads = c.Get(f.Threads);
         options.Progress = new LineProgress(c.Out);
         options.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
@@ -81,6 +87,7 @@ internal static class TrainCommand
         if (sensitive is not null) options.Privacy = f.PrivacyTraining.Create(c, sensitive);
         options.TextProjectionL2 = c.Get(f.Text.ProjectionL2);
         options.Validate(); // before the data is read: bad flags fail fast
+        if (irgan) f.Irgan.Create(c, options).Validate();
         var embedClock = Stopwatch.StartNew();
         var (itemText, userText) = f.Text.Load(c);
         if (itemText is not null)
@@ -105,13 +112,15 @@ internal static class TrainCommand
 
         var mlContext = new MLContext(seed);
         var view = new InteractionDataView(fit);
-        var trainer = apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
-        var clock = Stopwatch.StartNew();
         // Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
         using var cancel = new CancellationTokenSource();
+        options.CancellationToken = cancel.Token;
+        var irganOptions = irgan ? f.Irgan.Create(c, options) : null;
+        IEstimator<RecommenderTransformer> trainer = irganOptions is not null ? mlContext.Adversarial().Trainers.Irgan(irganOptions)
+            : apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
+        var clock = Stopwatch.StartNew();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        options.CancellationToken = cancel.Token;
         RecommenderTransformer transformer;
         try
         {
@@ -159,7 +168,7 @@ internal static class TrainCommand
 
         var report = new TrainReport(
             Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
-            Trainer: (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
+            Trainer: irgan ? "irgan" : (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
                 options.Epsilon, options.AdversarialWeight, options.EffectiveAdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
             SelectedEpoch: transformer.Training.SelectedEpoch,
@@ -168,7 +177,7 @@ internal static class TrainCommand
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name };
+            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions) };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -231,5 +240,16 @@ internal static class TrainCommand
 
         /// <summary>The user text file of a hybrid model (--user-text).</summary>
         public string? UserText { get; init; }
+
+        /// <summary>The game's settings, with --trainer irgan (Options then describe G's BPR pre-training).</summary>
+        public IrganSummary? Irgan { get; init; }
+    }
+
+    private sealed record IrganSummary(int GanEpochs, int DiscriminatorEpochs, int GeneratorEpochs, double GeneratorLr, double DiscriminatorLr,
+        double Temperature, double DiscriminatorTemperature, int GeneratorSamplesPerPositive, double Mix, ImportanceSamplingMix MixWith, string Served)
+    {
+        public static IrganSummary From(IrganTrainer.Options o) => new(o.AdversarialEpochs, o.DiscriminatorEpochs, o.GeneratorEpochs, o.GeneratorLearningRate,
+            o.DiscriminatorLearningRate, o.Temperature, o.DiscriminatorSamplingTemperature, o.GeneratorSamplesPerPositive, o.ImportanceMixWeight, o.ImportanceMix,
+            o.ServeDiscriminator ? "discriminator" : "generator");
     }
 }

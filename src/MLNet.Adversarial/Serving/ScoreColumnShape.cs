@@ -1,4 +1,7 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Serving;
 
@@ -25,5 +28,28 @@ internal static class ScoreColumnShape
             .GetOutputSchema(input);
         var named = mlContext.Transforms.CopyColumns(scoreColumn, OnnxScoreColumnMapping.OutputColumn).GetOutputSchema(withScalar);
         return new SchemaShape(input.Where(c => c.Name != scoreColumn).Append(named.Find(scoreColumn)!.Value));
+    }
+
+    /// <summary>A recommender trainer's output shape: checks its id and rating columns, then adds its score column.</summary>
+    public static SchemaShape AppendForTrainer(MLContext mlContext, SchemaShape inputSchema, RecommenderTrainerOptions o)
+    {
+        CheckIdColumn(inputSchema, o.UserColumnName, "User");
+        CheckIdColumn(inputSchema, o.ItemColumnName, "Item");
+        if (o.RatingColumnName is not null)
+        {
+            var rating = inputSchema.Find(o.RatingColumnName) ??
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' not found in the input schema.");
+            if (rating.Kind != SchemaShape.Column.VectorKind.Scalar || (rating.ItemType != NumberDataViewType.Single && rating.ItemType != NumberDataViewType.Double))
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' has type {rating.ItemType}; expected a scalar Single or Double.");
+        }
+        return Append(mlContext, inputSchema, o.ScoreColumnName);
+    }
+
+    private static void CheckIdColumn(SchemaShape schema, string name, string role)
+    {
+        var column = schema.Find(name) ??
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' not found in the input schema.");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !DataViewInteractionReader.IsIdType(column.ItemType))
+            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' has type {column.ItemType}; expected a scalar key, integer, whole-number floating-point or text column.");
     }
 }

@@ -213,26 +213,5 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     }
 
     /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        var o = _options;
-        CheckColumn(inputSchema, o.UserColumnName, "User");
-        CheckColumn(inputSchema, o.ItemColumnName, "Item");
-        if (o.RatingColumnName is not null)
-        {
-            var rating = inputSchema.Find(o.RatingColumnName) ??
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' not found in the input schema.");
-            if (rating.Kind != SchemaShape.Column.VectorKind.Scalar || (rating.ItemType != NumberDataViewType.Single && rating.ItemType != NumberDataViewType.Double))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' has type {rating.ItemType}; expected a scalar Single or Double.");
-        }
-        return ScoreColumnShape.Append(_mlContext, inputSchema, o.ScoreColumnName);
-    }
-
-    private static void CheckColumn(SchemaShape schema, string name, string role)
-    {
-        var column = schema.Find(name) ??
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' not found in the input schema.");
-        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !DataViewInteractionReader.IsIdType(column.ItemType))
-            throw new ArgumentOutOfRangeException(nameof(schema), $"{role} column '{name}' has type {column.ItemType}; expected a scalar key, integer, whole-number floating-point or text column.");
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
 }

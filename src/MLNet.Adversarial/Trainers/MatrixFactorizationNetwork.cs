@@ -9,7 +9,7 @@ namespace MLNet.Adversarial.Trainers;
 /// The TorchSharp module behind the factorisation trainers: user and item embedding tables and an item bias,
 /// score(u, i) = p_u · q_i + b_i, plus the row-sparse optimiser state. A batch gathers the rows it needs into
 /// leaf tensors (<see cref="Gather"/>), autograd differentiates the loss with respect to those rows only, and
-/// <see cref="Step"/> writes the updated rows back. With text (the hybrid model), each item vector is
+/// <see cref="Step(Batch, bool, Scalar)"/> writes the updated rows back. With text (the hybrid model), each item vector is
 /// q_i + (t_i − c)·W and each user vector optionally p_u + (s_u − c)·V: the batch's effective vectors add the projected
 /// text of its rows to the leaves, and the projections are trained alongside.
 /// </summary>
@@ -149,6 +149,75 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         return grad;
     }
 
+    /// <summary>
+    /// The L2 penalty λ·Σ‖row‖²/B over the rows of each pair, added to the leaves' gradients directly (2λ/B · row):
+    /// it needs no graph, and leaving it out of autograd makes the backward pass markedly cheaper.
+    /// </summary>
+    public static void AddL2Gradient(Batch batch, double l2)
+    {
+        if (l2 <= 0) return;
+        using var noGrad = torch.no_grad();
+        using var scale = (2 * l2 / batch.Pu.shape[0]).ToScalar();
+        foreach (var leaf in batch.Leaves) leaf.grad?.add_(leaf.detach(), alpha: scale); // no grad: the bias, when UseItemBias is off
+    }
+
+    /// <summary>
+    /// A batch of users against the whole catalogue, for list-wise losses (a softmax over every item): leaves for the
+    /// distinct user rows and for the full item table and bias.
+    /// </summary>
+    public sealed class CatalogueBatch
+    {
+        public required Tensor UserRows, Pu, Q, Bias;
+        internal required Scalar One;
+
+        /// <summary>Scores [users, items] of the batch's users for every item, with gradients to the leaves.</summary>
+        public Tensor Scores() => Pu.matmul(Q.t()).add(Bias, One); // a held alpha: Tensor + Tensor makes a temporary Scalar
+    }
+
+    /// <summary>Gathers <paramref name="userRows"/> (distinct) and the whole item table as leaves.</summary>
+    public CatalogueBatch GatherCatalogue(Tensor userRows) => new()
+    {
+        UserRows = userRows,
+        Pu = _users.index_select(0, userRows).requires_grad_(),
+        Q = _items.detach().clone().requires_grad_(),
+        Bias = _itemBias.detach().clone().requires_grad_(),
+        One = _one,
+    };
+
+    /// <summary>Applies the optimiser to the users of <paramref name="batch"/> and to every item, after the loss's backward pass.</summary>
+    public void Step(CatalogueBatch batch, bool updateBias)
+    {
+        // Made outside any dispose scope: it lives as long as the network.
+        _allItems ??= torch.tensor(Enumerable.Range(0, ItemCount).Select(i => (long)i).ToArray(), device: _items.device).DetachFromDisposeScope();
+        using var scope = torch.NewDisposeScope();
+        _optimizer.BeginStep();
+        _optimizer.Update(_users, _usersFirst, _usersSecond, batch.UserRows, batch.Pu.grad!);
+        _optimizer.Update(_items, _itemsFirst, _itemsSecond, _allItems, batch.Q.grad!);
+        if (updateBias) _optimizer.Update(_itemBias, _biasFirst, _biasSecond, _allItems, batch.Bias.grad!);
+    }
+
+    private Tensor? _allItems;
+
+    /// <summary>Scores [users, items] of <paramref name="users"/> for every item, without gradients.</summary>
+    public Tensor ScoreCatalogue(Tensor users)
+    {
+        using var noGrad = torch.no_grad();
+        return _users.index_select(0, users).matmul(_items.t()).add_(_itemBias, _one);
+    }
+
+    /// <summary>Overwrites the weights with those of <paramref name="model"/> (same vocabularies and dimension); the optimiser state is left as it is.</summary>
+    public void LoadWeights(FactorizationModel model)
+    {
+        if (model.Users.Count != UserCount || model.Items.Count != ItemCount || model.Dimension != Dimension)
+            throw new ArgumentException($"The model has {model.Users.Count} users, {model.Items.Count} items and dimension {model.Dimension}; " +
+                $"the network has {UserCount}, {ItemCount} and {Dimension}.", nameof(model));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        _users.copy_(torch.tensor(model.UserFactors, [UserCount, Dimension]));
+        _items.copy_(torch.tensor(model.ItemFactors, [ItemCount, Dimension]));
+        _itemBias.copy_(torch.tensor(model.ItemBias));
+    }
+
     /// <summary>Adds <paramref name="delta"/> [rows, d] to the (distinct) user rows <paramref name="rows"/>, outside the optimiser.</summary>
     public void AddToUserRows(Tensor rows, Tensor delta)
     {
@@ -174,7 +243,7 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         var q = _items.index_select(0, flat);
         if (_itemText is not null) q = q + _itemText.ProjectConstant(flat);
         q = q.reshape(candidates.shape[0], candidates.shape[1], -1);
-        return (p * q).sum(-1) + _itemBias.index_select(0, flat).reshape(candidates.shape);
+        return (p * q).sum(-1).add_(_itemBias.index_select(0, flat).reshape(candidates.shape), _one); // held alpha: see RowSparseOptimizer
     }
 
     /// <summary>The item text projection W, row-major [text dimension, k] (the hybrid model only).</summary>

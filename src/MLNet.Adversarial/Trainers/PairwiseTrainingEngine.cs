@@ -257,13 +257,7 @@ internal sealed class PairwiseTrainingEngine
     /// The L2 penalty λ·Σ‖row‖²/B over the rows of each pair, added to the gradients directly (2λ/B · row): it needs
     /// no graph, and leaving it out of autograd makes the backward pass markedly cheaper.
     /// </summary>
-    private void AddL2Gradient(MatrixFactorizationNetwork.Batch batch)
-    {
-        if (_options.L2Regularization <= 0) return;
-        using var noGrad = torch.no_grad();
-        using var scale = (2 * _options.L2Regularization / batch.Pu.shape[0]).ToScalar();
-        foreach (var leaf in batch.Leaves) leaf.grad?.add_(leaf.detach(), alpha: scale); // no grad: the bias, when UseItemBias is off
-    }
+    private void AddL2Gradient(MatrixFactorizationNetwork.Batch batch) => MatrixFactorizationNetwork.AddL2Gradient(batch, _options.L2Regularization);
 
     private Tensor BatchLoss(MatrixFactorizationNetwork.Batch b, bool adversarial)
     {

@@ -23,7 +23,7 @@ internal sealed class RowSparseOptimizer
     // while libtorch still reads it (seen as "INTERNAL ASSERT FAILED at c10/core/Scalar.h" in long runs).
     private readonly Scalar _beta1 = Beta1.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar _beta2 = Beta2.ToScalar(), _oneMinusBeta2 = (1 - Beta2).ToScalar();
-    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar(), _oneStep = 1L.ToScalar();
+    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar();
     private readonly Scalar _learningRateScalar;
 
     public RowSparseOptimizer(OptimizerKind kind, double learningRate, Tensor stepCounter)
@@ -40,7 +40,12 @@ internal sealed class RowSparseOptimizer
         : (torch.full_like(table, AdagradInitialAccumulator), torch.zeros(1, device: table.device));
 
     /// <summary>Advances the step counter; call once per batch, before <see cref="Update"/>.</summary>
-    public void BeginStep() => _step.add_(_oneStep);
+    /// <remarks>
+    /// Written through the counter's memory (it stays on the CPU): <c>Tensor.add_(Scalar)</c> passes a temporary alpha
+    /// Scalar, which the GC finalised mid-call when other threads allocated heavily ("alpha must not be a floating point
+    /// number" from libtorch).
+    /// </remarks>
+    public void BeginStep() => MemoryMarshal.Cast<byte, long>(_step.bytes)[0]++;
 
     /// <summary>
     /// Applies the update to the distinct <paramref name="rows"/> of <paramref name="table"/>, whose summed gradient

@@ -1,0 +1,268 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Serving;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>
+/// IRGAN for item recommendation (Wang et al., "IRGAN: A Minimax Game for Unifying Generative and Discriminative
+/// Information Retrieval Models", SIGIR 2017): a generator G, a softmax policy over the catalogue for each user, and a
+/// discriminator D, a pointwise scorer, play a minimax game. D learns to tell the user's real positives from items
+/// drawn from G; G is moved by policy gradient towards the items D rewards. Both are matrix-factorisation models;
+/// G starts from a BPR model trained by this library. Create it with <c>mlContext.Adversarial().Trainers.Irgan(...)</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="Fit"/> trains with TorchSharp, exports the served model (G, or D with <see cref="Options.ServeDiscriminator"/>)
+/// to ONNX and returns a <see cref="RecommenderTransformer"/>, exactly as the APR trainer does.
+/// </remarks>
+public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
+{
+    /// <summary>
+    /// Options of <see cref="IrganTrainer"/>. The options inherited from <see cref="FactorizationTrainerOptions"/>
+    /// describe the model (dimension, item bias, device) and the BPR pre-training of the generator (its epochs, batch,
+    /// learning rate, L2, sampler); the discriminator's steps use the same <see cref="FactorizationTrainerOptions.BatchSize"/>
+    /// and <see cref="FactorizationTrainerOptions.Optimizer"/>.
+    /// </summary>
+    public sealed class Options : FactorizationTrainerOptions
+    {
+        /// <summary>Default values of the IRGAN options.</summary>
+        public static class GameDefaults
+        {
+            /// <summary>Default <see cref="AdversarialEpochs"/>.</summary>
+            public const int AdversarialEpochs = 50;
+            /// <summary>Default <see cref="DiscriminatorEpochs"/>.</summary>
+            public const int DiscriminatorEpochs = 4;
+            /// <summary>Default <see cref="GeneratorEpochs"/>.</summary>
+            public const int GeneratorEpochs = 1;
+            /// <summary>Default <see cref="GeneratorSamplesPerPositive"/> (the released IRGAN code draws 2).</summary>
+            public const int GeneratorSamplesPerPositive = 2;
+            /// <summary>Default <see cref="Temperature"/>.</summary>
+            public const double Temperature = 0.5;
+            /// <summary>Default <see cref="DiscriminatorSamplingTemperature"/> (the released IRGAN code uses 0.2, which collapsed D from a BPR start; see docs/trainers.md).</summary>
+            public const double DiscriminatorSamplingTemperature = 1.0;
+            /// <summary>Default <see cref="ImportanceMixWeight"/> (the released IRGAN code uses 0.2).</summary>
+            public const double ImportanceMixWeight = 0.2;
+            /// <summary>Default <see cref="GeneratorLearningRate"/>.</summary>
+            public const double GeneratorLearningRate = 0.0002;
+            /// <summary>Default <see cref="DiscriminatorLearningRate"/>.</summary>
+            public const double DiscriminatorLearningRate = 0.001;
+            /// <summary>Default <see cref="DiscriminatorL2Regularization"/>.</summary>
+            public const double DiscriminatorL2Regularization = 0.01;
+            /// <summary>Default <see cref="GeneratorUsersPerBatch"/>.</summary>
+            public const int GeneratorUsersPerBatch = 64;
+        }
+
+        /// <summary>Rounds of the game after the BPR pre-training: each round trains D, then G (<see cref="DiscriminatorEpochs"/>, <see cref="GeneratorEpochs"/>).</summary>
+        public int AdversarialEpochs { get; set; } = GameDefaults.AdversarialEpochs;
+
+        /// <summary>Passes of D over the training positives per round; each pass pairs every positive with a fresh item drawn from G.</summary>
+        public int DiscriminatorEpochs { get; set; } = GameDefaults.DiscriminatorEpochs;
+
+        /// <summary>Passes of G over the users per round.</summary>
+        public int GeneratorEpochs { get; set; } = GameDefaults.GeneratorEpochs;
+
+        /// <summary>Items G draws per training positive of a user for one policy-gradient step.</summary>
+        public int GeneratorSamplesPerPositive { get; set; } = GameDefaults.GeneratorSamplesPerPositive;
+
+        /// <summary>τ of G's policy softmax(score / τ) in the policy gradient.</summary>
+        public double Temperature { get; set; } = GameDefaults.Temperature;
+
+        /// <summary>τ of G's softmax when it draws the fake items D is trained on.</summary>
+        public double DiscriminatorSamplingTemperature { get; set; } = GameDefaults.DiscriminatorSamplingTemperature;
+
+        /// <summary>λ of the importance-sampling proposal (1 − λ)·p_θ + λ·m, m given by <see cref="ImportanceMix"/>; 0 samples from G alone.</summary>
+        public double ImportanceMixWeight { get; set; } = GameDefaults.ImportanceMixWeight;
+
+        /// <summary>The distribution m mixed into G's samples (see <see cref="ImportanceSamplingMix"/>).</summary>
+        public ImportanceSamplingMix ImportanceMix { get; set; } = ImportanceSamplingMix.Uniform;
+
+        /// <summary>Whether the items drawn from G for D leave out the user's training positives (D then learns positives against G's most plausible non-positives).</summary>
+        public bool ExcludePositivesFromFakes { get; set; } = true;
+
+        /// <summary>Learning rate of G's optimiser during the game.</summary>
+        public double GeneratorLearningRate { get; set; } = GameDefaults.GeneratorLearningRate;
+
+        /// <summary>Learning rate of D's optimiser.</summary>
+        public double DiscriminatorLearningRate { get; set; } = GameDefaults.DiscriminatorLearningRate;
+
+        /// <summary>L2 penalty on the rows and biases used in each of D's batches (scaled per pair, as in BPR).</summary>
+        public double DiscriminatorL2Regularization { get; set; } = GameDefaults.DiscriminatorL2Regularization;
+
+        /// <summary>Users in one policy-gradient step of G (the released IRGAN code takes one).</summary>
+        public int GeneratorUsersPerBatch { get; set; } = GameDefaults.GeneratorUsersPerBatch;
+
+        /// <summary>Whether D starts as a copy of the pre-trained G (true) or from a random initialisation, as in the paper (false).</summary>
+        public bool InitializeDiscriminatorFromGenerator { get; set; } = true;
+
+        /// <summary>Serve (export, score, select the epoch of) the discriminator instead of the generator.</summary>
+        public bool ServeDiscriminator { get; set; }
+
+        /// <summary>
+        /// Start G from this model instead of pre-training BPR (same users, items and dimension as the training data
+        /// and <see cref="FactorizationTrainerOptions.EmbeddingDimension"/>). Null: BPR pre-training with the inherited options.
+        /// </summary>
+        public FactorizationModel? InitialGenerator { get; set; }
+
+        /// <inheritdoc />
+        public override void Validate()
+        {
+            // What IRGAN does not support is named before the base class checks its details.
+            Check(Privacy is null, nameof(Privacy), "is not supported by IRGAN (use BPR or APR)");
+            Check(CheckpointDirectory is null, nameof(CheckpointDirectory), "is not supported by IRGAN (it cannot resume)");
+            Check(ItemText is null, nameof(ItemText), "is not supported by IRGAN (G and D are id-only factorisations)");
+            Check(UserText is null, nameof(UserText), "is not supported by IRGAN (G and D are id-only factorisations)");
+            base.Validate();
+            Check(AdversarialEpochs >= 0, nameof(AdversarialEpochs), "must not be negative");
+            Check(DiscriminatorEpochs >= 0, nameof(DiscriminatorEpochs), "must not be negative");
+            Check(GeneratorEpochs >= 0, nameof(GeneratorEpochs), "must not be negative");
+            Check(GeneratorSamplesPerPositive > 0, nameof(GeneratorSamplesPerPositive), "must be positive");
+            Check(Temperature > 0 && double.IsFinite(Temperature), nameof(Temperature), "must be positive");
+            Check(DiscriminatorSamplingTemperature > 0 && double.IsFinite(DiscriminatorSamplingTemperature), nameof(DiscriminatorSamplingTemperature), "must be positive");
+            Check(ImportanceMixWeight is >= 0 and < 1, nameof(ImportanceMixWeight), "must be in [0, 1)");
+            Check(Enum.IsDefined(ImportanceMix), nameof(ImportanceMix), "must be UserPositives or Uniform");
+            Check(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), nameof(GeneratorLearningRate), "must be positive");
+            Check(DiscriminatorLearningRate > 0 && double.IsFinite(DiscriminatorLearningRate), nameof(DiscriminatorLearningRate), "must be positive");
+            Check(DiscriminatorL2Regularization >= 0 && double.IsFinite(DiscriminatorL2Regularization), nameof(DiscriminatorL2Regularization), "must not be negative");
+            Check(GeneratorUsersPerBatch > 0, nameof(GeneratorUsersPerBatch), "must be positive");
+            Check(InitialGenerator is null || InitialGenerator.Dimension == EmbeddingDimension, nameof(InitialGenerator),
+                $"must have the EmbeddingDimension ({EmbeddingDimension})");
+        }
+
+        /// <summary>The model kind written into exported metadata.</summary>
+        internal string ModelKind => ServeDiscriminator ? "irgan-mf-discriminator" : "irgan-mf-generator";
+
+        /// <summary>The BPR options of G's pre-training: the inherited options, with progress reported against the whole run.</summary>
+        internal AprTrainer.Options PretrainingOptions(IProgress<TrainingEpochReport>? progress) => new()
+        {
+            EmbeddingDimension = EmbeddingDimension, Epochs = Epochs, BatchSize = BatchSize, Optimizer = Optimizer,
+            LearningRate = LearningRate, L2Regularization = L2Regularization, NegativesPerPositive = NegativesPerPositive,
+            NegativeSampler = NegativeSampler, DynamicCandidates = DynamicCandidates, UseItemBias = UseItemBias,
+            InitialStandardDeviation = InitialStandardDeviation, Device = Device, NumberOfThreads = NumberOfThreads,
+            ValidationK = ValidationK, EarlyStoppingPatience = EarlyStoppingPatience, CancellationToken = CancellationToken,
+            Progress = progress, AdversarialWeight = 0,
+        };
+    }
+
+    private readonly MLContext _mlContext;
+    private readonly Options _options;
+
+    internal IrganTrainer(MLContext mlContext, Options options)
+    {
+        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _options.Validate();
+    }
+
+    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer (G, or D with <see cref="Options.ServeDiscriminator"/>).</summary>
+    /// <remarks>Input handling is that of the APR trainer (<see cref="AprTrainer.Fit"/>).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
+    /// <exception cref="ArgumentException">The data has no positives; the initial generator does not fit the data.</exception>
+    /// <exception cref="InvalidDataException">A row has a bad id or rating (the message names the column and row).</exception>
+    /// <exception cref="InvalidOperationException">Some user has every item as a positive; training diverged.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    public RecommenderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var host = ((IHostEnvironment)_mlContext).Register(nameof(IrganTrainer));
+        using var channel = host.Start(nameof(IrganTrainer));
+
+        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+        var train = InteractionData.FromTable(table, o.MinRating);
+        channel.Info(MessageSensitivity.None, $"{o.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
+
+        InteractionData? validation = null;
+        if (o.ValidationData is not null)
+        {
+            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
+            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
+        }
+
+        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message), out var checkpoint);
+        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
+    }
+
+    /// <summary>
+    /// Trains on already indexed positives, without ML.NET (the entry point of the command-line tool and the
+    /// experiments): BPR pre-training of G (unless <see cref="Options.InitialGenerator"/> is given), then the game.
+    /// <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies; with it, the served model of the
+    /// best validated epoch is returned — a BPR epoch when no round of the game beat the pre-trained G.
+    /// </summary>
+    public TrainingResult<FactorizationModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var o = _options;
+        Func<FactorizationModel, double>? validate = null;
+        if (validation is not null)
+        {
+            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
+            validate = model => evaluator.Evaluate(new FactorizationModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
+        }
+
+        TrainingResult<FactorizationModel> pretraining;
+        if (o.InitialGenerator is { } initial)
+        {
+            if (!initial.Users.Equals(train.Users) || !initial.Items.Equals(train.Items))
+                throw new ArgumentException($"The initial generator has {initial.Users.Count} users and {initial.Items.Count} items; " +
+                    $"the training data has {train.Users.Count} and {train.Items.Count}. Train it on the same data.", nameof(train));
+            pretraining = new TrainingResult<FactorizationModel>(initial, [], 0);
+        }
+        else
+        {
+            int totalEpochs = o.Epochs + o.AdversarialEpochs;
+            var progress = o.Progress is null ? null : new RelabelledProgress(o.Progress, totalEpochs);
+            var bpr = new AprTrainer(_mlContext, o.PretrainingOptions(progress));
+            pretraining = bpr.Train(train, validation, seed, log is null ? null : m => log($"pre-training G (BPR): {m}"), out _);
+        }
+        var engine = new IrganTrainingEngine(o, seed, log);
+        var result = engine.Train(train, pretraining, validate);
+        checkpoint = engine.LastCheckpoint!;
+        return result;
+    }
+
+    /// <summary>Reports the BPR pre-training's epochs against the total of pre-training and game epochs.</summary>
+    private sealed class RelabelledProgress(IProgress<TrainingEpochReport> inner, int totalEpochs) : IProgress<TrainingEpochReport>
+    {
+        public void Report(TrainingEpochReport value) => inner.Report(value with { TotalEpochs = totalEpochs });
+    }
+
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
+    internal IReadOnlyDictionary<string, string> HyperParameters()
+    {
+        var o = _options;
+        static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["embedding_dimension"] = I(o.EmbeddingDimension),
+            ["pretraining_epochs"] = o.InitialGenerator is null ? I(o.Epochs) : "given",
+            ["pretraining_learning_rate"] = F(o.LearningRate),
+            ["pretraining_l2_regularization"] = F(o.L2Regularization),
+            ["batch_size"] = I(o.BatchSize),
+            ["optimizer"] = o.Optimizer.ToString(),
+            ["adversarial_epochs"] = I(o.AdversarialEpochs),
+            ["discriminator_epochs"] = I(o.DiscriminatorEpochs),
+            ["generator_epochs"] = I(o.GeneratorEpochs),
+            ["generator_samples_per_positive"] = I(o.GeneratorSamplesPerPositive),
+            ["temperature"] = F(o.Temperature),
+            ["discriminator_sampling_temperature"] = F(o.DiscriminatorSamplingTemperature),
+            ["importance_mix"] = o.ImportanceMix.ToString(),
+            ["importance_mix_weight"] = F(o.ImportanceMixWeight),
+            ["exclude_positives_from_fakes"] = o.ExcludePositivesFromFakes ? "true" : "false",
+            ["generator_learning_rate"] = F(o.GeneratorLearningRate),
+            ["discriminator_learning_rate"] = F(o.DiscriminatorLearningRate),
+            ["discriminator_l2_regularization"] = F(o.DiscriminatorL2Regularization),
+            ["generator_users_per_batch"] = I(o.GeneratorUsersPerBatch),
+            ["discriminator_from_generator"] = o.InitializeDiscriminatorFromGenerator ? "true" : "false",
+            ["served_model"] = o.ServeDiscriminator ? "discriminator" : "generator",
+            ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+    }
+
+    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
+}
