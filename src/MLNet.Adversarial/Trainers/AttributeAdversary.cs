@@ -92,7 +92,7 @@ internal sealed class AttributeAdversary : nn.Module
                 var overall = logp.mean([0]);
                 var oneHot = nn.functional.one_hot(labels, _classCount).to(logp.dtype);
                 var counts = oneHot.sum([0]);
-                var classMeans = oneHot.t().matmul(logp) / counts.clamp_min(1).unsqueeze(1);
+                var classMeans = oneHot.t().matmul(logp) / counts.clamp_min(TensorArithmetic.One).unsqueeze(1);
                 var present = (counts > 0).to(logp.dtype).unsqueeze(1);
                 return ((classMeans - overall.unsqueeze(0)).square() * present).sum();
             }

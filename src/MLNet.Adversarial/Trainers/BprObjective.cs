@@ -14,7 +14,7 @@ internal static class BprObjective
     public static Tensor Loss(Tensor pu, Tensor qi, Tensor qj, Tensor? biasDiff)
     {
         var x = (pu * (qi - qj)).sum(1);
-        if (biasDiff is not null) x = x + biasDiff;
+        if (biasDiff is not null) x = x.Plus(biasDiff);
         return -nn.functional.logsigmoid(x).mean();
     }
 
@@ -28,6 +28,6 @@ internal static class BprObjective
         var du = nn.functional.normalize(grads[0], p: 2, dim: 1).mul_(epsilon).detach();
         var di = nn.functional.normalize(grads[1], p: 2, dim: 1).mul_(epsilon).detach();
         var dj = nn.functional.normalize(grads[2], p: 2, dim: 1).mul_(epsilon).detach();
-        return Loss(pu + du, qi + di, qj + dj, biasDiff);
+        return Loss(pu.Plus(du), qi.Plus(di), qj.Plus(dj), biasDiff);
     }
 }

@@ -18,7 +18,7 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     private readonly Tensor _users, _items, _itemBias;
     private readonly Tensor _usersFirst, _usersSecond, _itemsFirst, _itemsSecond, _biasFirst, _biasSecond, _step;
     private readonly RowSparseOptimizer _optimizer;
-    private readonly Scalar _one = 1.0.ToScalar();
+    private readonly Scalar _one = TensorArithmetic.One; // held alpha (see TensorArithmetic)
     private readonly TextProjectionLayer? _itemText, _userText;
 
     public MatrixFactorizationNetwork(int userCount, int itemCount, int dimension, double initStd, Random rng, OptimizerKind optimizer, double learningRate, Device device,
@@ -107,10 +107,10 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         {
             // Projected once per distinct row, then spread to the pairs.
             var projected = _itemText.Project(itemRows);
-            positiveVectors = qi + projected.index_select(0, positiveInverse);
-            negativeVectors = qj + projected.index_select(0, negativeInverse);
+            positiveVectors = qi.Plus(projected.index_select(0, positiveInverse));
+            negativeVectors = qj.Plus(projected.index_select(0, negativeInverse));
         }
-        if (_userText is not null) userVectors = pu + _userText.Project(userRows).index_select(0, userInverse);
+        if (_userText is not null) userVectors = pu.Plus(_userText.Project(userRows).index_select(0, userInverse));
         return new Batch
         {
             UserRows = userRows, UserInverse = userInverse, ItemRows = itemRows, PositiveInverse = positiveInverse, NegativeInverse = negativeInverse,
@@ -237,11 +237,11 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
     {
         using var noGrad = torch.no_grad();
         var p = _users.index_select(0, users);
-        if (_userText is not null) p = p + _userText.ProjectConstant(users);
+        if (_userText is not null) p = p.Plus(_userText.ProjectConstant(users));
         p = p.unsqueeze(1);
         var flat = candidates.reshape(-1);
         var q = _items.index_select(0, flat);
-        if (_itemText is not null) q = q + _itemText.ProjectConstant(flat);
+        if (_itemText is not null) q = q.Plus(_itemText.ProjectConstant(flat));
         q = q.reshape(candidates.shape[0], candidates.shape[1], -1);
         return (p * q).sum(-1).add_(_itemBias.index_select(0, flat).reshape(candidates.shape), _one); // held alpha: see RowSparseOptimizer
     }

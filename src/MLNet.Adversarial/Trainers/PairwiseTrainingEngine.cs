@@ -266,6 +266,6 @@ internal sealed class PairwiseTrainingEngine
         var (pu, qi, qj) = (b.UserVectors, b.PositiveVectors, b.NegativeVectors);
         var clean = BprObjective.Loss(pu, qi, qj, biasDiff);
         if (!adversarial) return clean;
-        return clean + BprObjective.AdversarialLoss(clean, pu, qi, qj, biasDiff, _epsilonScalar!).mul(_adversarialWeightScalar!);
+        return clean.Plus(BprObjective.AdversarialLoss(clean, pu, qi, qj, biasDiff, _epsilonScalar!).mul(_adversarialWeightScalar!));
     }
 }

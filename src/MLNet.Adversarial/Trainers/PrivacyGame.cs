@@ -21,11 +21,15 @@ internal sealed class PrivacyGame : IDisposable
     private readonly Tensor? _allLabelledUsers, _allLabelledClasses;
     private double _adversaryLossSum;
     private int _adversaryBatches;
+    // Held, not converted per call: see TensorArithmetic.
+    private readonly Scalar _privacyWeight, _reversedStep;
 
     public PrivacyGame(PrivacyOptions options, InteractionData train, int dimension, int batchSize, double learningRate, int seed, Device device)
     {
         _options = options;
         _learningRate = learningRate;
+        _privacyWeight = options.PrivacyWeight.ToScalar();
+        _reversedStep = (-(options.PrivacyWeight * learningRate)).ToScalar();
         var attributes = options.SensitiveAttributes!;
         _labels = attributes.LabelsFor(train.Users);
         if (_labels.All(l => l < 0))
@@ -73,13 +77,14 @@ internal sealed class PrivacyGame : IDisposable
         if (!protecting) return (loss, null);
 
         var privacyLoss = _adversary.PrivacyLoss(rows, classes, _options.Objective);
-        if (!_options.DecoupledStep) return (loss + _options.PrivacyWeight * privacyLoss, null);
+        if (!_options.DecoupledStep) return (loss.Plus(privacyLoss.mul(_privacyWeight)), null);
         // A plain gradient step on n·L (per-user scale, whatever the batch size), outside Adam: its per-coordinate
         // normalisation would blow small, label-dependent gradients up into full-size steps.
-        var perPair = torch.autograd.grad([privacyLoss * known], [batch.Pu])[0];
+        using var knownCount = ((double)known).ToScalar();
+        var perPair = torch.autograd.grad([privacyLoss.mul(knownCount)], [batch.Pu])[0];
         // Only the representative pairs carry a gradient, so summing per distinct row moves each user once.
-        var gradient = torch.zeros(batch.UserRows.shape[0], perPair.shape[1], device: device).index_add_(0, batch.UserInverse, perPair, 1.0);
-        return (loss, gradient * -(_options.PrivacyWeight * _learningRate));
+        var gradient = torch.zeros(batch.UserRows.shape[0], perPair.shape[1], device: device).index_add_(0, batch.UserInverse, perPair, TensorArithmetic.One);
+        return (loss, gradient.mul(_reversedStep));
     }
 
     /// <summary>The adversary's mean loss over the batches since the last call, or null when it did not train.</summary>
@@ -94,6 +99,8 @@ internal sealed class PrivacyGame : IDisposable
     public void Dispose()
     {
         _adversary.Dispose();
+        _privacyWeight.Dispose();
+        _reversedStep.Dispose();
         _allLabelledUsers?.Dispose();
         _allLabelledClasses?.Dispose();
     }
