@@ -11,32 +11,34 @@ namespace MLNet.Adversarial.Text;
 /// </summary>
 internal static class TextEmbeddingPipeline
 {
-    private static readonly Lazy<byte[]> s_wrappedMiniLM = new(() =>
+    // One wrapped encoder file per process (90 MB, the same for every transform), deleted when the process exits.
+    private static readonly Lazy<string> s_wrappedMiniLMFile = new(() =>
     {
         using var encoder = TextEncoder.CreateMiniLM();
-        return PooledEncoderGraph.Wrap(MiniLMResources.ModelBytes(), MiniLMResources.MaxSequenceLength, encoder.Dimension, encoder.HiddenStatesOutput);
+        var wrapped = PooledEncoderGraph.Wrap(MiniLMResources.ModelBytes(), MiniLMResources.MaxSequenceLength, encoder.Dimension, encoder.HiddenStatesOutput);
+        var path = Serving.OnnxModelTempFile.Write(wrapped, "text");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Serving.OnnxModelTempFile.Delete(path);
+        return path;
     });
 
     /// <summary>
     /// Fits the chain for <paramref name="encoder"/> (which must be the persistable MiniLM). The wrapped encoder is
-    /// served from a temporary file, returned in <paramref name="modelFile"/> (see <see cref="Serving.OnnxModelTempFile"/>).
+    /// served from one temporary file shared by every chain of the process (ML.NET reads it again when a chain is saved).
     /// </summary>
-    public static ITransformer Build(MLContext mlContext, TextEncoder encoder, string outputColumnName, string inputColumnName, out string modelFile)
+    public static ITransformer Build(MLContext mlContext, TextEncoder encoder, string outputColumnName, string inputColumnName)
     {
         if (!encoder.IsPersistableMiniLM) throw new ArgumentException("Only the built-in MiniLM encoder can be rebuilt from stock parts.", nameof(encoder));
-        return Serving.OnnxModelTempFile.FitWith(s_wrappedMiniLM.Value, "text", file =>
-        {
-            var (gpu, fallback) = encoder.Device;
-            var chain = mlContext.Transforms.CopyColumns(MiniLMTokenMapping.TextColumn, inputColumnName)
-                .Append(mlContext.Transforms.CustomMapping<MiniLMTokenMapping.Input, MiniLMTokenMapping.Output>(MiniLMTokenMapping.Map, MiniLMTokenMapping.ContractName))
-                .Append(mlContext.Transforms.ApplyOnnxModel([PooledEncoderGraph.Embedding], [PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask], file, gpu, fallback))
-                .Append(mlContext.Transforms.CopyColumns(outputColumnName, PooledEncoderGraph.Embedding))
-                .Append(mlContext.Transforms.DropColumns(MiniLMTokenMapping.TextColumn, PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask, PooledEncoderGraph.Embedding));
-            // Fitting reads only the schema: an empty view with the text column is enough.
-            var textOnly = SchemaDefinition.Create(typeof(TextRow));
-            textOnly[0].ColumnName = inputColumnName;
-            return chain.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>(), textOnly));
-        }, out modelFile);
+        var file = s_wrappedMiniLMFile.Value;
+        var (gpu, fallback) = encoder.Device;
+        var chain = mlContext.Transforms.CopyColumns(MiniLMTokenMapping.TextColumn, inputColumnName)
+            .Append(mlContext.Transforms.CustomMapping<MiniLMTokenMapping.Input, MiniLMTokenMapping.Output>(MiniLMTokenMapping.Map, MiniLMTokenMapping.ContractName))
+            .Append(mlContext.Transforms.ApplyOnnxModel([PooledEncoderGraph.Embedding], [PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask], file, gpu, fallback))
+            .Append(mlContext.Transforms.CopyColumns(outputColumnName, PooledEncoderGraph.Embedding))
+            .Append(mlContext.Transforms.DropColumns(MiniLMTokenMapping.TextColumn, PooledEncoderGraph.TokenIds, PooledEncoderGraph.TokenMask, PooledEncoderGraph.Embedding));
+        // Fitting reads only the schema: an empty view with the text column is enough.
+        var textOnly = SchemaDefinition.Create(typeof(TextRow));
+        textOnly[0].ColumnName = inputColumnName;
+        return chain.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>(), textOnly));
     }
 
     private sealed class TextRow

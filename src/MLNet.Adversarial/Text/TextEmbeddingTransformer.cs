@@ -18,7 +18,7 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _mapping;
     private readonly bool _ownsEncoder;
-    private readonly string? _modelFile;
+    private readonly bool _persistable;
 
     internal TextEmbeddingTransformer(MLContext mlContext, TextEncoder encoder, bool ownsEncoder, string outputColumnName, string inputColumnName)
     {
@@ -28,8 +28,8 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
         InputColumnName = inputColumnName;
         if (encoder.IsPersistableMiniLM)
         {
-            _mapping = TextEmbeddingPipeline.Build(mlContext, encoder, outputColumnName, inputColumnName, out var modelFile);
-            _modelFile = modelFile;
+            _mapping = TextEmbeddingPipeline.Build(mlContext, encoder, outputColumnName, inputColumnName);
+            _persistable = true;
             return;
         }
         var input = SchemaDefinition.Create(typeof(TextRow));
@@ -80,7 +80,7 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Whether <c>mlContext.Model.Save</c> can save this transform (the built-in MiniLM with its default sequence length).</summary>
-    public bool IsPersistable => _modelFile is not null;
+    public bool IsPersistable => _persistable;
 
     /// <summary>Saves the stock chain that does the embedding; throws <see cref="NotSupportedException"/> unless <see cref="IsPersistable"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
@@ -96,9 +96,7 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
     public void Dispose()
     {
         if (_ownsEncoder) Encoder.Dispose();
-        if (_modelFile is null) return;
         (_mapping as IDisposable)?.Dispose();
-        Serving.OnnxModelTempFile.Delete(_modelFile);
     }
 
     private sealed class TextRow
