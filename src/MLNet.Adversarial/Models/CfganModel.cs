@@ -17,7 +17,7 @@ namespace MLNet.Adversarial.Models;
 /// (<see cref="SigmoidOutput"/>). Scores are computed in plain C# (the first layer as a sum over the purchased
 /// items' weight columns), and the ONNX exports compute the same function.
 /// </remarks>
-public sealed class CfganModel
+public sealed class CfganModel : IRecommenderModel
 {
     private readonly DenseLayer[] _layers;
     private readonly float[] _inputColumns; // first layer transposed, [items, hidden]: one row per purchased item
@@ -78,6 +78,7 @@ public sealed class CfganModel
     public float FallbackOutputBias { get; }
 
     /// <summary>Scores every catalogue item for user index <paramref name="user"/> (-1: an unknown user, the all-zero purchase vector).</summary>
+    /// <remarks>Safe to call concurrently: each call works on its own buffers.</remarks>
     public void ScoreAllItems(int user, Span<float> scores)
     {
         if (user < -1 || user >= Users.Count) throw new ArgumentOutOfRangeException(nameof(user), $"User index {user} is outside -1..{Users.Count - 1}.");
@@ -169,8 +170,32 @@ public sealed class CfganModel
 
     private static float Sigmoid(float z) => 1f / (1f + MathF.Exp(-z));
 
+    /// <summary>
+    /// The same generator ranking from other purchase vectors (e.g. all the training positives, when the model was
+    /// trained on a part of them): <paramref name="purchases"/> must use the model's vocabularies.
+    /// </summary>
+    public CfganModel WithPurchases(InteractionData purchases)
+    {
+        ArgumentNullException.ThrowIfNull(purchases);
+        if (!purchases.Users.Equals(Users) || !purchases.Items.Equals(Items))
+            throw new ArgumentException("The purchases must use the model's user and item vocabularies.", nameof(purchases));
+        return new CfganModel(purchases, _layers, SigmoidOutput);
+    }
+
+    /// <summary>The pairwise scorer, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportPairwiseScorer"/>).</summary>
+    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.CfganOnnxExporter.ExportPairwiseScorer(this, options);
+
+    /// <summary>The top-K recommender, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportTopK"/>).</summary>
+    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportTopK(this, options);
+
+    /// <summary>The graph that takes a purchase vector instead of a user id, for unseen users (see <see cref="Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer"/>).</summary>
+    public byte[] ExportPurchaseVectorScorer(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer(this, options);
+
     private const int FormatVersion = 1;
     private static readonly byte[] Magic = "MLNACG"u8.ToArray();
+
+    /// <summary>The first bytes of a saved CFGAN model (see <see cref="RecommenderModelFile"/>).</summary>
+    internal static byte[] FileMagic => Magic;
 
     /// <summary>Writes the model in a small versioned binary format.</summary>
     public void Save(Stream stream)

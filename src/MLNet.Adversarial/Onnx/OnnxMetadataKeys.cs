@@ -15,6 +15,9 @@ public static class OnnxMetadataKeys
     /// <summary>Contract of a model with input <c>user</c> and outputs <c>item_ids</c>, <c>scores</c>.</summary>
     public const string TopKContract = "top-k";
 
+    /// <summary>Contract of a model with input <c>purchases</c> (a purchase vector per row) and outputs <c>item_scores</c>, <c>item_ids</c>, <c>scores</c> and <c>catalog_item_ids</c> (CFGAN, for unseen users).</summary>
+    public const string PurchaseVectorContract = "purchase-vector";
+
     /// <summary>The model kind given by the caller (<see cref="OnnxExportOptions.ModelKind"/>).</summary>
     public const string ModelKind = "model_kind";
 

@@ -28,11 +28,8 @@ internal sealed class CfganTrainingEngine
         _log = log;
     }
 
-    /// <summary>The selected generator, the per-round reports and the selected round.</summary>
-    public sealed record Result(CfganModel Model, IReadOnlyList<TrainingEpochReport> History, int SelectedEpoch);
-
     /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
-    public Result Train(InteractionData train, Func<CfganModel, double>? validate)
+    public TrainingResult<CfganModel> Train(InteractionData train, Func<CfganModel, double>? validate)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
@@ -43,7 +40,7 @@ internal sealed class CfganTrainingEngine
 
     // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Result TrainWithThreads(InteractionData train, Func<CfganModel, double>? validate)
+    private TrainingResult<CfganModel> TrainWithThreads(InteractionData train, Func<CfganModel, double>? validate)
     {
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(_options.NumberOfThreads ?? 1);
@@ -57,7 +54,7 @@ internal sealed class CfganTrainingEngine
         }
     }
 
-    private Result TrainCore(InteractionData train, Func<CfganModel, double>? validate)
+    private TrainingResult<CfganModel> TrainCore(InteractionData train, Func<CfganModel, double>? validate)
     {
         var o = _options;
         var device = PairwiseTrainingEngine.ResolveDevice(o.Device);
@@ -69,9 +66,7 @@ internal sealed class CfganTrainingEngine
             Enumerable.Repeat(o.DiscriminatorHiddenSize, o.DiscriminatorHiddenLayers).ToArray(), 1, rng, device);
         using var generatorOptimizer = new DenseAdam(generator.parameters(), o.GeneratorLearningRate, o.GeneratorL2Regularization);
         using var discriminatorOptimizer = new DenseAdam(discriminator.parameters(), o.DiscriminatorLearningRate, o.DiscriminatorL2Regularization);
-        // Held for the whole run, and passed explicitly where TorchSharp would create a temporary (see DenseAdam).
-        using var zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar();
-        using var one = 1.0.ToScalar();
+        using var zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar(); // held: see TensorArithmetic
         using var average = o.GeneratorAveragingDecay > 0 ? new ParameterAverage(generator.parameters(), o.GeneratorAveragingDecay) : null;
 
         // Users without purchases have no condition to learn from; they still get a (zero-vector) ranking.
@@ -107,7 +102,7 @@ internal sealed class CfganTrainingEngine
                     var realLogits = discriminator.Forward(torch.cat([condition, condition], 1));
                     var fakeLogits = discriminator.Forward(torch.cat([condition, fake], 1));
                     var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
-                        .add(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)), one);
+                        .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
                     discriminatorOptimizer.ZeroGrad();
                     loss.backward();
                     discriminatorOptimizer.Step();
@@ -134,7 +129,7 @@ internal sealed class CfganTrainingEngine
                     var generated = Generate(generator, condition, noise);
                     var fakeLogits = discriminator.Forward(torch.cat([condition, generated * mask], 1));
                     var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
-                    if (zr) loss = loss.add((generated * generated * zeroMask!).sum(1).mean().mul(zeroReconstructionWeight), one);
+                    if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(zeroReconstructionWeight));
                     generatorOptimizer.ZeroGrad();
                     loss.backward();
                     generatorOptimizer.Step();
@@ -170,8 +165,8 @@ internal sealed class CfganTrainingEngine
             }
         }
 
-        if (best is not null) return new Result(best, history, bestEpoch);
-        return new Result(Snapshot(generator, average, train, items), history, history.Count);
+        if (best is not null) return new TrainingResult<CfganModel>(best, history, bestEpoch);
+        return new TrainingResult<CfganModel>(Snapshot(generator, average, train, items), history, history.Count);
     }
 
     /// <summary>G's output for a batch: its logits, through a sigmoid when the model's output is one.</summary>
