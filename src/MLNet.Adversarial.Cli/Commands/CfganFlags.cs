@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli.Commands;
@@ -11,6 +12,7 @@ internal sealed class CfganFlags
 {
     private static CfganTrainer.Options Defaults { get; } = new();
 
+    public readonly Option<bool> ItemBased = new("--item-based") { Description = "CFGAN: G maps items' purchase vectors over the users (the authors' MovieLens setting) instead of users' (no purchase-vector.onnx then)." };
     public readonly Option<int> GeneratorHidden = new("--g-hidden") { Description = "CFGAN: units of each hidden layer of G.", DefaultValueFactory = _ => Defaults.GeneratorHiddenSize, HelpName = "N" };
     public readonly Option<int> DiscriminatorHidden = new("--d-hidden") { Description = "CFGAN: units of each hidden layer of D.", DefaultValueFactory = _ => Defaults.DiscriminatorHiddenSize, HelpName = "N" };
     public readonly Option<int> GeneratorSteps = new("--g-steps") { Description = "CFGAN: passes of G over the users per round.", DefaultValueFactory = _ => Defaults.GeneratorSteps, HelpName = "N" };
@@ -20,7 +22,7 @@ internal sealed class CfganFlags
     public readonly Option<double> ZeroReconstructionWeight = new("--zr-weight") { Description = "CFGAN: α, the weight of the zero-reconstruction term.", DefaultValueFactory = _ => Defaults.ZeroReconstructionWeight };
 
     /// <summary>The options, in the order the help lists them.</summary>
-    public IEnumerable<Option> All => [GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight];
+    public IEnumerable<Option> All => [ItemBased, GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight];
 
     /// <summary>
     /// CFGAN options: the shared data, validation, progress and serving options of <paramref name="common"/>, the
@@ -35,6 +37,7 @@ internal sealed class CfganFlags
             MinRating = common.MinRating, RatingColumnName = common.RatingColumnName, Seed = common.Seed, TopK = common.TopK,
             NumberOfThreads = common.NumberOfThreads, Progress = common.Progress, ValidationData = common.ValidationData,
             CancellationToken = common.CancellationToken,
+            Orientation = c.Get(ItemBased) ? CfganOrientation.ItemBased : CfganOrientation.UserBased,
             GeneratorHiddenSize = c.Get(GeneratorHidden), DiscriminatorHiddenSize = c.Get(DiscriminatorHidden),
             GeneratorSteps = c.Get(GeneratorSteps), DiscriminatorSteps = c.Get(DiscriminatorSteps),
             PartialMaskingRatio = c.Get(PartialMasking), ZeroReconstructionRatio = c.Get(ZeroReconstruction),

@@ -168,8 +168,9 @@ internal static class TrainCommand
             TrainingData = dir.LoadTrainingPositives(transformer.Model),
         };
         AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(topKOptions));
-        // CFGAN also serves users it has never seen, from their purchase vector.
-        if (transformer.Model is CfganModel cfganModel) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, cfganModel.ExportPurchaseVectorScorer(topKOptions));
+        // User-based CFGAN also serves users it has never seen, from their purchase vector.
+        bool purchaseVectorGraph = transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased };
+        if (purchaseVectorGraph) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, ((CfganModel)transformer.Model).ExportPurchaseVectorScorer(topKOptions));
 
         var split = TrainTestSplit.FromTables(train, test, minRating);
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
@@ -201,7 +202,7 @@ internal static class TrainCommand
         c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
         Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
         if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
-        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(cfgan ? "purchase-vector.onnx" : "checkpoint.bin")} train-positives.tsv metrics.json");
+        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(purchaseVectorGraph ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
         return 0;
     }
 
@@ -262,10 +263,10 @@ internal static class TrainCommand
         public CfganSummary? Cfgan { get; init; }
     }
 
-    private sealed record CfganSummary(int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
+    private sealed record CfganSummary(CfganOrientation Orientation, int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
         int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, int Patience)
     {
-        public static CfganSummary From(CfganTrainer.Options o) => new(o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
+        public static CfganSummary From(CfganTrainer.Options o) => new(o.Orientation, o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
             o.DiscriminatorLearningRate, o.GeneratorSteps, o.DiscriminatorSteps, o.PartialMaskingRatio, o.ZeroReconstructionRatio, o.ZeroReconstructionWeight,
             o.EarlyStoppingPatience);
     }

@@ -155,6 +155,9 @@ public sealed class InteractionData
         return FromIndices(Users, Items, [.. UserIndicesExpanded(), .. other.UserIndicesExpanded()], [.. ItemIndices, .. other.ItemIndices]);
     }
 
+    /// <summary>The same positives seen from the items: the vocabularies swap roles, and row i lists the users of item i.</summary>
+    public InteractionData Transposed() => FromIndices(Items, Users, ItemIndices, UserIndicesExpanded());
+
     /// <summary>A SHA-256 over the vocabularies and positives: identifies the training data in model metadata.</summary>
     public string ComputeHash()
     {

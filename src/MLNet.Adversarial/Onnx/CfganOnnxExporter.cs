@@ -31,7 +31,8 @@ public static class CfganOnnxExporter
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c>, <c>item</c> (raw ids), output float <c>score</c> <c>[N]</c> =
-    /// the generator's output for the user's purchase vector at the item (see <see cref="FactorizationOnnxExporter.ExportPairwiseScorer(FactorizationModel, OnnxExportOptions)"/> for the id inputs).
+    /// the generator's output for the user's purchase vector at the item (item-based: for the item's purchase vector
+    /// at the user). See <see cref="FactorizationOnnxExporter.ExportPairwiseScorer(FactorizationModel, OnnxExportOptions)"/> for the id inputs.
     /// </summary>
     public static byte[] ExportPairwiseScorer(CfganModel model, OnnxExportOptions options)
     {
@@ -39,25 +40,32 @@ public static class CfganOnnxExporter
         var g = new OnnxGraphBuilder("cfgan_pairwise_scorer");
         var user = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
         var item = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
-        var hidden = Hidden(g, model, KnownPurchases(g, model, user));
+        // The generator maps the row's purchase vector; the column picks the output.
+        bool userBased = model.Orientation == CfganOrientation.UserBased;
+        var (row, column) = userBased ? (user, item) : (item, user);
+        var hidden = Hidden(g, model, RowPurchases(g, model, row));
 
         var last = model.GeneratorLayers[^1];
-        g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], model.Items.Count + 1, last.Inputs);
-        g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], model.Items.Count + 1);
+        g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], last.Outputs + 1, last.Inputs);
+        g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], last.Outputs + 1);
         g.Initializer("axis_1", [1L], 1);
-        var w = g.Node("Gather", ["output_rows", item], "item_rows");
+        var w = g.Node("Gather", ["output_rows", column], "column_rows");
         var dot = g.Node("ReduceSum", [g.Node("Mul", [hidden, w], "hidden_rows"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
-        var logit = g.Node("Add", [dot, g.Node("Gather", ["output_bias", item], "item_bias")], model.SigmoidOutput ? "logit" : FactorizationOnnxExporter.ScoreOutput);
+        var logit = g.Node("Add", [dot, g.Node("Gather", ["output_bias", column], "column_bias")], model.SigmoidOutput ? "logit" : FactorizationOnnxExporter.ScoreOutput);
         if (model.SigmoidOutput) g.Node("Sigmoid", [logit], FactorizationOnnxExporter.ScoreOutput);
         g.Output(FactorizationOnnxExporter.ScoreOutput, DataType.Float, [BatchDim]);
 
-        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PairwiseScorerContract);
-        return RecommenderGraphs.Finish(g, "CFGAN pairwise scorer: score[n] = G(purchases(user[n]))[item[n]]; unknown users have no purchases, unknown items use the mean output row.");
+        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PairwiseScorerContract, OrientationMetadata(model));
+        return RecommenderGraphs.Finish(g, userBased
+            ? "CFGAN pairwise scorer: score[n] = G(purchases(user[n]))[item[n]]; unknown users have no purchases, unknown items use the mean output row."
+            : "Item-based CFGAN pairwise scorer: score[n] = G(purchases(item[n]))[user[n]]; unknown items have no purchases, unknown users use the mean output row.");
     }
 
     /// <summary>
     /// The top-K recommender: input <c>user</c> (raw ids), outputs <c>item_ids</c> and <c>scores</c> <c>[N,K]</c>,
-    /// as <see cref="FactorizationOnnxExporter.ExportTopK(FactorizationModel, TopKExportOptions)"/> (same exclusion rules; an unknown user gets the all-zero purchase vector).
+    /// as <see cref="FactorizationOnnxExporter.ExportTopK(FactorizationModel, TopKExportOptions)"/> (same exclusion
+    /// rules). User-based, an unknown user gets the all-zero purchase vector; item-based, the graph runs the generator on
+    /// every item's purchase vector and an unknown user gets the mean output row.
     /// </summary>
     public static byte[] ExportTopK(CfganModel model, TopKExportOptions options)
     {
@@ -65,18 +73,35 @@ public static class CfganOnnxExporter
         int k = RecommenderGraphs.TopKSize(model, options);
         var g = new OnnxGraphBuilder("cfgan_top_k");
         var user = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
-        var scores = AllScores(g, model, Hidden(g, model, KnownPurchases(g, model, user)));
+        string scores;
+        if (model.Orientation == CfganOrientation.UserBased)
+            scores = AllScores(g, model, Hidden(g, model, RowPurchases(g, model, user)));
+        else
+        {
+            // Every item's last hidden layer [items, h] against the users' output rows [N, h], plus the users' biases.
+            var last = model.GeneratorLayers[^1];
+            var itemHidden = Hidden(g, model, RowPurchases(g, model, row: null));
+            g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], last.Outputs + 1, last.Inputs);
+            g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], last.Outputs + 1);
+            g.Initializer("axis_1", [1L], 1);
+            var userRows = g.Node("Gather", ["output_rows", user], "user_rows");
+            var userBias = g.Node("Unsqueeze", [g.Node("Gather", ["output_bias", user], "user_bias"), "axis_1"], "user_bias_column");
+            var logits = g.Node("Add", [g.Node("Gemm", [userRows, itemHidden], "user_item", OnnxGraphBuilder.Attr("transB", 1)), userBias],
+                model.SigmoidOutput ? "all_logits" : "all_scores");
+            scores = model.SigmoidOutput ? g.Node("Sigmoid", [logits], "all_scores") : logits;
+        }
         if (options.ExcludeTrainingItems)
         {
-            // The purchase matrix doubles as the exclusion mask when the training data are the model's purchases.
-            var mask = options.TrainingData!.Equals(model.Purchases) || SamePositives(options.TrainingData!, model.Purchases)
+            // User-based, the purchase matrix doubles as the exclusion mask when the training data are the model's purchases.
+            var mask = model.Orientation == CfganOrientation.UserBased && SamePositives(options.TrainingData!, model.Purchases)
                 ? "purchase_matrix"
                 : g.Initializer("trained", RecommenderGraphs.ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), model.Users.Count + 1, model.Items.Count);
             g.Initializer("minus_inf", [float.NegativeInfinity]);
             scores = g.Node("Where", [g.Node("Gather", [mask, user], "excluded"), "minus_inf", scores], "open_scores");
         }
         RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
-        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.TopKContract, RecommenderGraphs.TopKMetadata(k, options));
+        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.TopKContract,
+            [.. RecommenderGraphs.TopKMetadata(k, options), .. OrientationMetadata(model)]);
         return RecommenderGraphs.Finish(g, $"CFGAN top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
     }
 
@@ -87,9 +112,11 @@ public static class CfganOnnxExporter
     /// items left out when <see cref="TopKExportOptions.ExcludeTrainingItems"/>), and <c>catalog_item_ids</c> <c>[items]</c>.
     /// <see cref="OnnxExportOptions.TrainingData"/> is not needed (it is recorded in the metadata when given).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The model is item-based: its generator's inputs are items' vectors over the known users.</exception>
     public static byte[] ExportPurchaseVectorScorer(CfganModel model, TopKExportOptions options)
     {
         RecommenderGraphs.Validate(model, options);
+        model.RequireUserBased();
         int k = RecommenderGraphs.TopKSize(model, options, exclusionNeedsTrainingData: false);
         int items = model.Items.Count;
         var g = new OnnxGraphBuilder("cfgan_purchase_vector");
@@ -109,12 +136,24 @@ public static class CfganOnnxExporter
         return RecommenderGraphs.Finish(g, $"CFGAN purchase-vector scorer: G(purchases) for every item, and the top {k} items not purchased.");
     }
 
-    /// <summary>The users' purchase vectors, [N, items] floats, looked up from the boolean purchase matrix.</summary>
-    private static string KnownPurchases(OnnxGraphBuilder g, CfganModel model, string userIndex)
+    /// <summary>
+    /// The purchase vectors the generator maps, as floats: the rows <paramref name="row"/> of the boolean purchase matrix
+    /// (users', or items' when item-based; its last row, all false, is an unknown id's), or every row but that one
+    /// when <paramref name="row"/> is null.
+    /// </summary>
+    private static string RowPurchases(OnnxGraphBuilder g, CfganModel model, string? row)
     {
-        g.Initializer("purchase_matrix", RecommenderGraphs.ExclusionMask(model.Purchases, long.MaxValue), model.Users.Count + 1, model.Items.Count);
-        var rows = g.Node("Gather", ["purchase_matrix", userIndex], "purchase_rows");
-        return g.Node("Cast", [rows], "purchase_vectors", OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+        var rows = model.Orientation == CfganOrientation.UserBased ? model.Purchases : model.Purchases.Transposed();
+        var matrix = RecommenderGraphs.ExclusionMask(rows, long.MaxValue);
+        string vectors;
+        if (row is null)
+            vectors = g.Initializer("purchase_matrix", matrix.AsSpan(0, rows.Users.Count * rows.Items.Count), rows.Users.Count, rows.Items.Count);
+        else
+        {
+            g.Initializer("purchase_matrix", matrix, rows.Users.Count + 1, rows.Items.Count);
+            vectors = g.Node("Gather", ["purchase_matrix", row], "purchase_rows");
+        }
+        return g.Node("Cast", [vectors], "purchase_vectors", OnnxGraphBuilder.Attr("to", (long)DataType.Float));
     }
 
     /// <summary>The generator's last hidden activations for the purchase vectors <paramref name="purchases"/> [N, items].</summary>
@@ -141,6 +180,9 @@ public static class CfganOnnxExporter
         var logits = g.Node("Gemm", [hidden, "output_weight", "output_bias_all"], model.SigmoidOutput ? "all_logits" : name ?? "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         return model.SigmoidOutput ? g.Node("Sigmoid", [logits], name ?? "all_scores") : logits;
     }
+
+    private static (string Key, string Value)[] OrientationMetadata(CfganModel model) =>
+        [(OnnxMetadataKeys.CfganOrientation, model.Orientation == CfganOrientation.UserBased ? "user-based" : "item-based")];
 
     private static bool SamePositives(InteractionData a, InteractionData b) =>
         a.Users.Equals(b.Users) && a.Items.Equals(b.Items) && a.Offsets.SequenceEqual(b.Offsets) && a.ItemIndices.SequenceEqual(b.ItemIndices);

@@ -57,6 +57,9 @@ public static class OnnxMetadataKeys
     /// <summary>Hybrid models with user text only: width of the user text embeddings.</summary>
     public const string UserTextDimension = "user_text_dimension";
 
+    /// <summary>CFGAN only: <c>user-based</c> or <c>item-based</c>, what the generator's input vectors are.</summary>
+    public const string CfganOrientation = "cfgan_orientation";
+
     /// <summary>Prefix of the hyper-parameter entries (<c>hparam.learning_rate</c>, ...).</summary>
     public const string HyperParameterPrefix = "hparam.";
 }

@@ -68,6 +68,12 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
             public const int EarlyStoppingPatience = 20;
         }
 
+        /// <summary>
+        /// Whether G maps users' purchase vectors (the default; new users can be served from their history) or items'
+        /// (the authors' MovieLens setting; users must be known at training time).
+        /// </summary>
+        public CfganOrientation Orientation { get; set; } = CfganOrientation.UserBased;
+
         /// <summary>Rounds of the game: each draws the PM and ZR negatives, then takes the D and G passes.</summary>
         public int Epochs { get; set; } = GameDefaults.Epochs;
 
@@ -138,6 +144,7 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         public override void Validate()
         {
             base.Validate();
+            Check(Enum.IsDefined(Orientation), nameof(Orientation), "must be UserBased or ItemBased");
             Check(Epochs >= 0, nameof(Epochs), "must not be negative");
             Check(GeneratorHiddenSize is > 0 and <= 1 << 16, nameof(GeneratorHiddenSize), "must be in 1..65536");
             Check(GeneratorHiddenLayers is > 0 and <= 16, nameof(GeneratorHiddenLayers), "must be in 1..16");
@@ -235,6 +242,7 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         return new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
+            ["orientation"] = o.Orientation.ToString(),
             ["epochs"] = I(o.Epochs),
             ["generator_hidden_size"] = I(o.GeneratorHiddenSize),
             ["generator_hidden_layers"] = I(o.GeneratorHiddenLayers),

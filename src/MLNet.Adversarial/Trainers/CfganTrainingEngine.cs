@@ -8,8 +8,8 @@ namespace MLNet.Adversarial.Trainers;
 
 /// <summary>
 /// The CFGAN game (Chae et al., "CFGAN: A Generic Collaborative Filtering Framework based on Generative Adversarial
-/// Networks", CIKM 2018), vector-wise and user-based. The generator G maps a user's purchase vector c_u (the
-/// condition) to a generated purchase vector; the discriminator D judges (vector, condition) pairs, the real vector
+/// Networks", CIKM 2018), vector-wise: user-based (or item-based, on the transposed purchases). The generator G maps a
+/// user's purchase vector c_u (the condition) to a generated purchase vector; the discriminator D judges (vector, condition) pairs, the real vector
 /// being c_u itself and the fake one G(c_u) ⊙ (c_u + k_u), where k_u marks the partial-masking (PM) negatives: the
 /// generator must put low values on them to look real. Zero reconstruction (ZR) adds α · Σ G(c_u)_j² over a second
 /// sample of unpurchased items j. Each round draws both samples afresh, then takes <c>DiscriminatorSteps</c> passes
@@ -58,7 +58,9 @@ internal sealed class CfganTrainingEngine
     {
         var o = _options;
         var device = PairwiseTrainingEngine.ResolveDevice(o.Device);
-        int items = train.Items.Count;
+        // The game is played on rows (users, or items when item-based), each a purchase vector over the columns.
+        var rowData = o.Orientation == CfganOrientation.UserBased ? train : train.Transposed();
+        int items = rowData.Items.Count;
         var rng = new Random(_seed);
         using var generator = new SigmoidMlp("generator", items + o.NoiseDimension,
             Enumerable.Repeat(o.GeneratorHiddenSize, o.GeneratorHiddenLayers).ToArray(), items, rng, device);
@@ -69,8 +71,8 @@ internal sealed class CfganTrainingEngine
         using var zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar(); // held: see TensorArithmetic
         using var average = o.GeneratorAveragingDecay > 0 ? new ParameterAverage(generator.parameters(), o.GeneratorAveragingDecay) : null;
 
-        // Users without purchases have no condition to learn from; they still get a (zero-vector) ranking.
-        var users = train.ActiveUsers().ToArray();
+        // Rows without purchases have no condition to learn from; they are still scored (from the zero vector).
+        var users = rowData.ActiveUsers().ToArray();
         using var batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension);
         var history = new List<TrainingEpochReport>();
         CfganModel? best = null;
@@ -95,7 +97,7 @@ internal sealed class CfganTrainingEngine
                     o.CancellationToken.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
                     var rows = users.AsSpan(start, Math.Min(o.DiscriminatorBatchSize, users.Length - start));
-                    batch.Fill(train, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
+                    batch.Fill(rowData, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
                     var (condition, mask, _, noise) = batch.Tensors(rows.Length, device, zeroReconstruction: false);
                     Tensor fake;
                     using (torch.no_grad()) fake = Generate(generator, condition, noise) * mask;
@@ -124,7 +126,7 @@ internal sealed class CfganTrainingEngine
                     using var scope = torch.NewDisposeScope();
                     var rows = users.AsSpan(start, Math.Min(o.GeneratorBatchSize, users.Length - start));
                     bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
-                    batch.Fill(train, rows, epoch, o, _seed, zr, shuffle);
+                    batch.Fill(rowData, rows, epoch, o, _seed, zr, shuffle);
                     var (condition, mask, zeroMask, noise) = batch.Tensors(rows.Length, device, zr);
                     var generated = Generate(generator, condition, noise);
                     var fakeLogits = discriminator.Forward(torch.cat([condition, generated * mask], 1));
@@ -188,7 +190,7 @@ internal sealed class CfganTrainingEngine
                 first.Weights.AsSpan(o * first.Inputs, items).CopyTo(weights.AsSpan(o * items, items));
             layers[0] = first with { Inputs = items, Weights = weights };
         }
-        return new CfganModel(train, layers, _options.SigmoidOutput);
+        return new CfganModel(train, layers, _options.SigmoidOutput, _options.Orientation);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace MLNet.Adversarial.Tests.Onnx;
 public sealed class CfganOnnxExportTests
 {
     /// <summary>A seeded random generator (two hidden layers) over about a third of all (user, item) pairs as purchases.</summary>
-    private static CfganModel RandomCfgan(IdKind kind, bool sigmoidOutput, int seed = 42)
+    private static CfganModel RandomCfgan(IdKind kind, bool sigmoidOutput, CfganOrientation orientation = CfganOrientation.UserBased, int seed = 42)
     {
         var rng = new Random(seed);
         var users = Vocabulary(kind, "u", Users);
@@ -25,19 +25,22 @@ public sealed class CfganOnnxExportTests
         DenseLayer Layer(int inputs, int outputs) => new(inputs, outputs,
             Enumerable.Range(0, inputs * outputs).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(),
             Enumerable.Range(0, outputs).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
-        return new CfganModel(purchases, [Layer(Items, 7), Layer(7, 5), Layer(5, Items)], sigmoidOutput);
+        int width = orientation == CfganOrientation.UserBased ? Items : Users;
+        return new CfganModel(purchases, [Layer(width, 7), Layer(7, 5), Layer(5, width)], sigmoidOutput, orientation);
     }
 
     private static OnnxExportOptions ExportOptions(CfganModel model) => Options(model.Purchases) with { ModelKind = "cfgan-generator" };
 
     [TestMethod]
-    [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, false)]
-    [DataRow(IdKind.Int64, OnnxIdInputShape.Column, true)]
-    [DataRow(IdKind.String, OnnxIdInputShape.AnyRank, false)]
-    [DataRow(IdKind.String, OnnxIdInputShape.Column, true)]
-    public void PairwiseScoresEqualTheModelForKnownAndUnknownIds(IdKind kind, OnnxIdInputShape declared, bool sigmoidOutput)
+    [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, false, CfganOrientation.UserBased)]
+    [DataRow(IdKind.Int64, OnnxIdInputShape.Column, true, CfganOrientation.UserBased)]
+    [DataRow(IdKind.String, OnnxIdInputShape.AnyRank, false, CfganOrientation.UserBased)]
+    [DataRow(IdKind.String, OnnxIdInputShape.Column, true, CfganOrientation.UserBased)]
+    [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, true, CfganOrientation.ItemBased)]
+    [DataRow(IdKind.String, OnnxIdInputShape.Column, false, CfganOrientation.ItemBased)]
+    public void PairwiseScoresEqualTheModelForKnownAndUnknownIds(IdKind kind, OnnxIdInputShape declared, bool sigmoidOutput, CfganOrientation orientation)
     {
-        var model = RandomCfgan(kind, sigmoidOutput);
+        var model = RandomCfgan(kind, sigmoidOutput, orientation);
         using var session = Session(model.ExportPairwiseScorer(ExportOptions(model) with { IdInputShape = declared }));
 
         var (userInts, userStrings) = KnownAndUnknownIds(model.Users);
@@ -64,11 +67,13 @@ public sealed class CfganOnnxExportTests
     }
 
     [TestMethod]
-    [DataRow(IdKind.Int64, true)]
-    [DataRow(IdKind.String, false)]
-    public void TopKEqualsTheModelsRankingWithoutTrainingItems(IdKind kind, bool sigmoidOutput)
+    [DataRow(IdKind.Int64, true, CfganOrientation.UserBased)]
+    [DataRow(IdKind.String, false, CfganOrientation.UserBased)]
+    [DataRow(IdKind.Int64, false, CfganOrientation.ItemBased)]
+    [DataRow(IdKind.String, true, CfganOrientation.ItemBased)]
+    public void TopKEqualsTheModelsRankingWithoutTrainingItems(IdKind kind, bool sigmoidOutput, CfganOrientation orientation)
     {
-        var model = RandomCfgan(kind, sigmoidOutput);
+        var model = RandomCfgan(kind, sigmoidOutput, orientation);
         const int k = 6;
         using var session = Session(model.ExportTopK(new TopKExportOptions
         {
@@ -134,6 +139,17 @@ public sealed class CfganOnnxExportTests
         var unknown = new float[Items];
         model.ScoreAllItems(-1, unknown);
         for (int i = 0; i < Items; i++) Assert.AreEqual(unknown[i], itemScores[0, i], 1e-5);
+    }
+
+    [TestMethod]
+    public void ItemBasedModelsHaveNoPurchaseVectorGraph()
+    {
+        var model = RandomCfgan(IdKind.Int64, sigmoidOutput: false, CfganOrientation.ItemBased);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.ExportPurchaseVectorScorer(new TopKExportOptions { ModelKind = "cfgan-generator", K = 3 }));
+        StringAssert.Contains(e.Message, "user-based");
+        Assert.ThrowsExactly<InvalidOperationException>(() => model.ScorePurchaseVector(new float[Items], new float[Items]));
+        var metadata = OnnxModelFile.Validate(model.ExportPairwiseScorer(ExportOptions(model)));
+        Assert.AreEqual("item-based", metadata[OnnxMetadataKeys.CfganOrientation]);
     }
 
     [TestMethod]

@@ -38,7 +38,9 @@ public sealed class CfganTrainerTests
     private static float[] Weights(CfganModel model) => model.GeneratorLayers.SelectMany(l => l.Weights.Concat(l.Bias)).ToArray();
 
     [TestMethod]
-    public void TrainsOnPlantedGroupsAndBeatsRandomOnAHeldOutSplit()
+    [DataRow(CfganOrientation.UserBased)]
+    [DataRow(CfganOrientation.ItemBased)]
+    public void TrainsOnPlantedGroupsAndBeatsRandomOnAHeldOutSplit(CfganOrientation orientation)
     {
         var table = TrainingFixtures.Interactions(users: 80);
         var split = HoldoutSplit.PerUser(table, 0.25, seed: 5, minRating: 4);
@@ -47,7 +49,10 @@ public sealed class CfganTrainerTests
         var train = InteractionData.FromTable(split.Train, users, items, 4, out _);
         var test = InteractionData.FromTable(split.Holdout, users, items, 4, out _);
 
-        var result = new MLContext(1).Adversarial().Trainers.Cfgan(FastOptions(rounds: 40)).Train(train, null, 7, null);
+        var options = FastOptions(rounds: 40);
+        options.Orientation = orientation;
+        var result = new MLContext(1).Adversarial().Trainers.Cfgan(options).Train(train, null, 7, null);
+        Assert.AreEqual(orientation, result.Model.Orientation);
 
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [5] });
         var model = evaluator.Evaluate(new RecommenderModelScorer(result.Model, users, items), train, test).At(5).Ndcg;
@@ -115,10 +120,11 @@ public sealed class CfganTrainerTests
             ("generator averaging", o => o.GeneratorAveragingDecay = 0.9),
             ("noise inputs", o => o.NoiseDimension = 4),
             ("sigmoid output", o => o.SigmoidOutput = true),
+            ("item-based", o => o.Orientation = CfganOrientation.ItemBased),
         })
         {
             var changed = Weights(Train(configure));
-            Assert.IsGreaterThan(1e-4f, baseline.Zip(changed, (a, b) => Math.Abs(a - b)).Max(), name);
+            Assert.IsTrue(changed.Length != baseline.Length || baseline.Zip(changed, (a, b) => Math.Abs(a - b)).Max() > 1e-4f, name);
         }
     }
 
@@ -193,6 +199,41 @@ public sealed class CfganTrainerTests
     }
 
     [TestMethod]
+    public void ItemBasedModelsSaveLoadAndServeThroughMlNet()
+    {
+        var ml = new MLContext(seed: 1);
+        var table = TrainingFixtures.Interactions();
+        var data = table.DataView();
+        var options = FastOptions(rounds: 3);
+        options.Orientation = CfganOrientation.ItemBased;
+        using var model = ml.Adversarial().Trainers.Cfgan(options).Fit(data);
+        var cfgan = Model(model);
+        Assert.AreEqual(CfganOrientation.ItemBased, cfgan.Orientation);
+
+        var scores = model.Transform(data).GetColumn<float>("Score").ToArray();
+        var users = table.Users.Int64Values.ToArray();
+        var items = table.Items.Int64Values.ToArray();
+        for (int r = 0; r < scores.Length; r++)
+            Assert.AreEqual(cfgan.Score(users[r], items[r]), scores[r], 1e-5, $"row {r}");
+        var all = new float[cfgan.Items.Count];
+        cfgan.ScoreAllItems(3, all);
+        for (int i = 0; i < all.Length; i++) Assert.AreEqual(cfgan.Score(3, i), all[i], 1e-5);
+
+        using var stream = new MemoryStream();
+        cfgan.Save(stream);
+        stream.Position = 0;
+        var reloaded = (CfganModel)RecommenderModelFile.Load(stream);
+        Assert.AreEqual(CfganOrientation.ItemBased, reloaded.Orientation);
+        var again = new float[cfgan.Items.Count];
+        for (int u = -1; u < cfgan.Users.Count; u++)
+        {
+            cfgan.ScoreAllItems(u, all);
+            reloaded.ScoreAllItems(u, again);
+            CollectionAssert.AreEqual(all, again, $"user {u}");
+        }
+    }
+
+    [TestMethod]
     public void ValidationRowsJoinThePurchaseVectorsOfTheFittedModel()
     {
         var table = TrainingFixtures.Interactions();
@@ -221,24 +262,31 @@ public sealed class CfganTrainerTests
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void CompareWithTorch(InteractionData data)
     {
-        foreach (bool sigmoid in new[] { false, true })
-        {
-            using var generator = new SigmoidMlp("g", data.Items.Count, [12, 9], data.Items.Count, new Random(3), TorchSharp.torch.CPU);
-            var model = new CfganModel(data, generator.Export(), sigmoid);
-            var conditions = new float[data.Users.Count * data.Items.Count];
-            for (int u = 0; u < data.Users.Count; u++)
-                foreach (var i in data.ItemsOf(u)) conditions[u * data.Items.Count + i] = 1;
-            using var scope = TorchSharp.torch.NewDisposeScope();
-            var logits = generator.Forward(TorchSharp.torch.tensor(conditions, [data.Users.Count, data.Items.Count]));
-            var expected = (sigmoid ? logits.sigmoid() : logits).data<float>().ToArray();
-            var scores = new float[data.Items.Count];
-            for (int u = 0; u < data.Users.Count; u++)
+        foreach (var orientation in new[] { CfganOrientation.UserBased, CfganOrientation.ItemBased })
+            foreach (bool sigmoid in new[] { false, true })
             {
-                model.ScoreAllItems(u, scores);
-                for (int i = 0; i < scores.Length; i++)
-                    Assert.AreEqual(expected[u * scores.Length + i], scores[i], 1e-5, $"user {u}, item {i}, sigmoid {sigmoid}");
+                // The generator's rows: users, or items when item-based (their purchase vectors over the users).
+                var rows = orientation == CfganOrientation.UserBased ? data : data.Transposed();
+                int width = rows.Items.Count;
+                using var generator = new SigmoidMlp("g", width, [12, 9], width, new Random(3), TorchSharp.torch.CPU);
+                var model = new CfganModel(data, generator.Export(), sigmoid, orientation);
+                var conditions = new float[rows.Users.Count * width];
+                for (int r = 0; r < rows.Users.Count; r++)
+                    foreach (var c in rows.ItemsOf(r)) conditions[r * width + c] = 1;
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                var logits = generator.Forward(TorchSharp.torch.tensor(conditions, [rows.Users.Count, width]));
+                var expected = (sigmoid ? logits.sigmoid() : logits).data<float>().ToArray();
+                var scores = new float[data.Items.Count];
+                for (int u = 0; u < data.Users.Count; u++)
+                {
+                    model.ScoreAllItems(u, scores);
+                    for (int i = 0; i < scores.Length; i++)
+                    {
+                        float torchScore = orientation == CfganOrientation.UserBased ? expected[u * width + i] : expected[i * width + u];
+                        Assert.AreEqual(torchScore, scores[i], 1e-5, $"user {u}, item {i}, {orientation}, sigmoid {sigmoid}");
+                    }
+                }
             }
-        }
     }
 
     [TestMethod]
@@ -247,6 +295,7 @@ public sealed class CfganTrainerTests
         var cases = new (string Name, Action<CfganTrainer.Options> Set)[]
         {
             (nameof(CfganTrainer.Options.Epochs), o => o.Epochs = -1),
+            (nameof(CfganTrainer.Options.Orientation), o => o.Orientation = (CfganOrientation)5),
             (nameof(CfganTrainer.Options.GeneratorHiddenSize), o => o.GeneratorHiddenSize = 0),
             (nameof(CfganTrainer.Options.GeneratorHiddenLayers), o => o.GeneratorHiddenLayers = 0),
             (nameof(CfganTrainer.Options.DiscriminatorHiddenSize), o => o.DiscriminatorHiddenSize = -3),
