@@ -29,6 +29,8 @@ internal static class CliSupport
         ["AdversarialEpochs"] = "--gan-epochs", ["DiscriminatorEpochs"] = "--d-epochs", ["GeneratorEpochs"] = "--g-epochs",
         ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr", ["Temperature"] = "--temperature",
         ["EarlyStoppingPatience"] = "--patience", ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
+        ["GeneratorHiddenSize"] = "--g-hidden", ["DiscriminatorHiddenSize"] = "--d-hidden", ["GeneratorSteps"] = "--g-steps", ["DiscriminatorSteps"] = "--d-steps",
+        ["PartialMaskingRatio"] = "--pm-ratio", ["ZeroReconstructionRatio"] = "--zr-ratio", ["ZeroReconstructionWeight"] = "--zr-weight",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

@@ -13,6 +13,8 @@ internal sealed class ModelDirectory(string path)
     public string ModelBin => Combine("model.bin");
     public string ScorerOnnx => Combine("scorer.onnx");
     public string TopKOnnx => Combine("topk.onnx");
+    /// <summary>CFGAN only: the graph that scores a purchase vector (users the model has never seen).</summary>
+    public string PurchaseVectorOnnx => Combine("purchase-vector.onnx");
     public string Checkpoint => Combine("checkpoint.bin");
     public string Metrics => Combine("metrics.json");
     /// <summary>The training positives (user, item per line), for excluding seen items when re-exporting.</summary>

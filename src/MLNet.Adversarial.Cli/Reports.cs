@@ -35,6 +35,22 @@ internal static class Reports
 
     private static string F(double value) => CliSupport.Format(value);
 
+    /// <summary>The mean and the sample standard deviation (0 for a single value).</summary>
+    public static (double Mean, double Std) Stats(IEnumerable<double> values)
+    {
+        var a = values.ToArray();
+        double mean = a.Average();
+        double std = a.Length > 1 ? Math.Sqrt(a.Sum(v => (v - mean) * (v - mean)) / (a.Length - 1)) : 0;
+        return (mean, std);
+    }
+
+    /// <summary>"mean ± std" to 4 decimals, as the results tables print it.</summary>
+    public static string MeanStd(IEnumerable<double> values)
+    {
+        var (m, s) = Stats(values);
+        return $"{F(m)} ± {F(s)}";
+    }
+
     /// <summary>Ranking metrics as written to JSON.</summary>
     public sealed record MetricsDto(int Users, IReadOnlyList<RankingMetricsAtK> ByK);
 }

@@ -109,6 +109,9 @@ public sealed class AdversarialTrainersCatalog
     /// <summary>IRGAN (Wang et al., SIGIR 2017): a softmax generator and a pointwise discriminator, both matrix factorisations, in a minimax game; G starts from BPR.</summary>
     public IrganTrainer Irgan(IrganTrainer.Options options) => new(_mlContext, options);
 
+    /// <summary>CFGAN: a generator of purchase vectors trained against a discriminator (Chae et al., CIKM 2018).</summary>
+    public CfganTrainer Cfgan(CfganTrainer.Options options) => new(_mlContext, options);
+
     /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> with the adversarial weight forced to 0.</summary>
     public AprTrainer Bpr(AprTrainer.Options options)
     {

@@ -12,7 +12,8 @@ internal sealed class ModelFlags(string defaultTrainer, params string[] trainers
 
     private static Option<string> TrainerOption(string defaultTrainer, string[] trainers) => new Option<string>("--trainer")
     {
-        Description = string.Join(", ", trainers[..^1]) + " or " + trainers[^1] + (trainers.Contains("irgan") ? " (IRGAN: G is pre-trained by BPR with the model flags)." : "."),
+        Description = string.Join(", ", trainers[..^1]) + " or " + trainers[^1] + (trainers.Contains("irgan") ? " (IRGAN: G is pre-trained by BPR with the model flags." : "") +
+            (trainers.Contains("cfgan") ? " CFGAN: --epochs are rounds of the game; the other model flags do not apply)." : trainers.Contains("irgan") ? ")." : "."),
         DefaultValueFactory = _ => defaultTrainer,
     }.AcceptOnlyFromAmong(trainers);
 

@@ -58,17 +58,22 @@ internal static class ReproduceCommand
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (1..N).", DefaultValueFactory = _ => 5 };
         var output = CliSupport.File("--out", "Write the Markdown report here (default: print it).");
         var tune = new Option<bool>("--tune") { Description = "Instead, score the hyper-parameter grid on the validation split only (u1.test is not read)." };
+        var protocol = new Option<string>("--protocol") { Description = "irgan: BPR, APR and IRGAN on u1.base/u1.test (ratings ≥ 4); cfgan: CFGAN on the CFGAN paper's ML100K split.", DefaultValueFactory = _ => "irgan" }.AcceptOnlyFromAmong("irgan", "cfgan");
         var coldStart = new Option<bool>("--cold-start") { Description = "Instead, the item-cold-start experiment: hybrid (id + text) BPR and APR against id-only BPR, content-only and random (u.data, 20% of the items held out)." };
-        var command = new Command("reproduce", "BPR vs APR on MovieLens-100K (IRGAN protocol), several seeds, with the robustness attack; prints the docs/results.md tables.")
+        var command = new Command("reproduce", "BPR vs APR vs IRGAN on MovieLens-100K (IRGAN protocol) with the robustness attack, or CFGAN on its own split (--protocol cfgan), several seeds; prints the docs/results.md tables.")
         {
-            seeds, output, tune, coldStart,
+            seeds, output, tune, protocol, coldStart,
         };
         command.SetHandler(c =>
         {
             int n = c.Get(seeds);
             if (n <= 0) throw new CliException("--seeds must be positive.");
             if (c.Get(tune) && c.Get(coldStart)) throw new CliException("--tune and --cold-start are separate experiments; give one.");
-            var report = c.Get(coldStart) ? ColdStartReproduction.Run(n, c.Out) : c.Get(tune) ? Tune(n, c.Out) : Run(n, c.Out);
+            bool cfgan = c.Get(protocol) == "cfgan";
+            if (cfgan && c.Get(coldStart)) throw new CliException("--cold-start has its own protocol; leave out --protocol.");
+            var report = c.Get(coldStart) ? ColdStartReproduction.Run(n, c.Out)
+                : cfgan ? (c.Get(tune) ? CfganReproduction.Tune(n, c.Out) : CfganReproduction.Run(n, c.Out))
+                : c.Get(tune) ? Tune(n, c.Out) : Run(n, c.Out);
             if (c.Get(output) is { } path) AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(report));
             else c.Out.Write(report);
             return 0;
@@ -213,14 +218,8 @@ internal static class ReproduceCommand
     private static string Markdown(List<RunResult> runs, RankingMetrics itemPop, int seeds)
     {
         static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
-        static (double Mean, double Std) Stats(IEnumerable<double> values)
-        {
-            var a = values.ToArray();
-            double mean = a.Average();
-            double std = a.Length > 1 ? Math.Sqrt(a.Sum(v => (v - mean) * (v - mean)) / (a.Length - 1)) : 0;
-            return (mean, std);
-        }
-        string MeanStd(IEnumerable<double> values) { var (m, s) = Stats(values); return $"{F(m)} ± {F(s)}"; }
+        static (double Mean, double Std) Stats(IEnumerable<double> values) => Reports.Stats(values);
+        static string MeanStd(IEnumerable<double> values) => Reports.MeanStd(values);
         string SignedMeanStd(IEnumerable<double> values) { var (m, s) = Stats(values); return $"{m.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)} ± {F(s)}"; }
 
         var sb = new StringBuilder();

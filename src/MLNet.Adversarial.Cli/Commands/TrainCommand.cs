@@ -3,13 +3,14 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
-/// <summary><c>train</c>: fit BPR, APR or IRGAN, write the model files and full-ranking metrics against ItemPop.</summary>
+/// <summary><c>train</c>: fit BPR, APR, IRGAN or CFGAN, write the model files and full-ranking metrics against ItemPop.</summary>
 internal static class TrainCommand
 {
     /// <summary>Cut-offs of the test metrics in metrics.json.</summary>
@@ -18,7 +19,7 @@ internal static class TrainCommand
     /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
     private sealed class Flags
     {
-        public readonly ModelFlags Model = new("apr", "bpr", "apr", "irgan");
+        public readonly ModelFlags Model = new("apr", "bpr", "apr", "irgan", "cfgan");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
         public readonly Option<float?> MinRating = CliSupport.MinRating();
@@ -35,17 +36,18 @@ internal static class TrainCommand
         public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly TextFlags Text = new();
         public readonly IrganFlags Irgan = new();
+        public readonly CfganFlags Cfgan = new();
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
     public static Command Create()
     {
         var f = new Flags();
-        var command = new Command("train", "Train BPR, APR or IRGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json.")
+        var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (CFGAN: purchase-vector.onnx, no checkpoint).")
         {
             f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.Patience, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
-        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All).Concat(f.Irgan.All)) command.Options.Add(option);
+        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All).Concat(f.Irgan.All).Concat(f.Cfgan.All)) command.Options.Add(option);
         command.SetHandler(c => Run(c, f));
         return command;
     }
@@ -60,7 +62,9 @@ internal static class TrainCommand
         if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
         if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
         var resumeDir = c.Get(f.Resume);
-        bool irgan = f.Model.IsIrgan(c);
+        bool irgan = f.Model.IsIrgan(c), cfgan = c.Get(f.Model.Trainer) == "cfgan";
+        if (cfgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
+            throw new CliException("--trainer cfgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
         if (irgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
             throw new CliException("--trainer irgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
         TrainingCheckpoint? resumeFrom = null;
@@ -88,6 +92,7 @@ internal static class TrainCommand
         options.TextProjectionL2 = c.Get(f.Text.ProjectionL2);
         options.Validate(); // before the data is read: bad flags fail fast
         if (irgan) f.Irgan.Create(c, options).Validate();
+        if (cfgan) CfganOptions(c, f, options).Validate();
         var embedClock = Stopwatch.StartNew();
         var (itemText, userText) = f.Text.Load(c);
         if (itemText is not null)
@@ -116,7 +121,9 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
         var irganOptions = irgan ? f.Irgan.Create(c, options) : null;
+        var cfganOptions = cfgan ? CfganOptions(c, f, options) : null;
         IEstimator<RecommenderTransformer> trainer = irganOptions is not null ? mlContext.Adversarial().Trainers.Irgan(irganOptions)
+            : cfganOptions is not null ? mlContext.Adversarial().Trainers.Cfgan(cfganOptions)
             : apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
         var clock = Stopwatch.StartNew();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -155,11 +162,15 @@ internal static class TrainCommand
         // All training positives (validation rows included) are "seen": re-export top-K so that none is recommended.
         ModelDirectory.WritePositives(dir.TrainingPositives, train, minRating);
         var (kind, hyper) = dir.ReadExportMetadata();
-        AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(new TopKExportOptions
+        var topKOptions = new TopKExportOptions
         {
             ModelKind = kind, HyperParameters = hyper, K = options.TopK, ExcludeTrainingItems = true,
             TrainingData = dir.LoadTrainingPositives(transformer.Model),
-        }));
+        };
+        AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(topKOptions));
+        // User-based CFGAN also serves users it has never seen, from their purchase vector.
+        bool purchaseVectorGraph = transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased };
+        if (purchaseVectorGraph) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, ((CfganModel)transformer.Model).ExportPurchaseVectorScorer(topKOptions));
 
         var split = TrainTestSplit.FromTables(train, test, minRating);
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
@@ -168,7 +179,7 @@ internal static class TrainCommand
 
         var report = new TrainReport(
             Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
-            Trainer: irgan ? "irgan" : (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
+            Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
                 options.Epsilon, options.AdversarialWeight, options.EffectiveAdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
             SelectedEpoch: transformer.Training.SelectedEpoch,
@@ -177,7 +188,8 @@ internal static class TrainCommand
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions) };
+            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions),
+                Cfgan = cfganOptions is null ? null : CfganSummary.From(cfganOptions) };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -190,9 +202,12 @@ internal static class TrainCommand
         c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
         Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
         if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
-        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx checkpoint.bin train-positives.tsv metrics.json");
+        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(purchaseVectorGraph ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
         return 0;
     }
+
+    private static CfganTrainer.Options CfganOptions(CommandContext c, Flags f, RecommenderTrainerOptions common) =>
+        f.Cfgan.Create(c, common, f.Model.Epochs, f.Patience, f.Irgan.GeneratorLearningRate, f.Irgan.DiscriminatorLearningRate);
 
     private static (InteractionTable Train, InteractionTable Test, string Name) LoadData(CommandContext c, Flags f, int seed, float? minRating)
     {
@@ -243,6 +258,17 @@ internal static class TrainCommand
 
         /// <summary>The game's settings, with --trainer irgan (Options then describe G's BPR pre-training).</summary>
         public IrganSummary? Irgan { get; init; }
+
+        /// <summary>The game's settings, with --trainer cfgan (Options then do not apply).</summary>
+        public CfganSummary? Cfgan { get; init; }
+    }
+
+    private sealed record CfganSummary(CfganOrientation Orientation, int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
+        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, int Patience)
+    {
+        public static CfganSummary From(CfganTrainer.Options o) => new(o.Orientation, o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
+            o.DiscriminatorLearningRate, o.GeneratorSteps, o.DiscriminatorSteps, o.PartialMaskingRatio, o.ZeroReconstructionRatio, o.ZeroReconstructionWeight,
+            o.EarlyStoppingPatience);
     }
 
     private sealed record IrganSummary(int GanEpochs, int DiscriminatorEpochs, int GeneratorEpochs, double GeneratorLr, double DiscriminatorLr,

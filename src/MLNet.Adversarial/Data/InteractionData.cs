@@ -146,6 +146,18 @@ public sealed class InteractionData
         return FromIndices(users, items, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(u), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(it));
     }
 
+    /// <summary>The positives of this and <paramref name="other"/> together (same vocabularies required; duplicates collapse).</summary>
+    public InteractionData Union(InteractionData other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!other.Users.Equals(Users) || !other.Items.Equals(Items))
+            throw new ArgumentException("Both sets of positives must use the same user and item vocabularies.", nameof(other));
+        return FromIndices(Users, Items, [.. UserIndicesExpanded(), .. other.UserIndicesExpanded()], [.. ItemIndices, .. other.ItemIndices]);
+    }
+
+    /// <summary>The same positives seen from the items: the vocabularies swap roles, and row i lists the users of item i.</summary>
+    public InteractionData Transposed() => FromIndices(Items, Users, ItemIndices, UserIndicesExpanded());
+
     /// <summary>A SHA-256 over the vocabularies and positives: identifies the training data in model metadata.</summary>
     public string ComputeHash()
     {

@@ -6,8 +6,8 @@ namespace MLNet.Adversarial.Evaluation;
 /// <summary>
 /// Scores an evaluation catalogue with any <see cref="IRecommenderModel"/> whose vocabularies may differ from it.
 /// Users the model lacks are scored as the model scores an unknown user (index -1). Items the model lacks score
-/// -inf (they rank last) unless the model is a <see cref="FactorizationModel"/> or a <see cref="HybridFactorizationModel"/>,
-/// which score them with their fallback item row, as their ONNX exports do.
+/// -inf (they rank last) unless the model is a <see cref="FactorizationModel"/>, a <see cref="HybridFactorizationModel"/>
+/// or a <see cref="CfganModel"/>, which score them with their fallback item row, as their ONNX exports do.
 /// </summary>
 public sealed class RecommenderModelScorer : IItemScorer
 {
@@ -49,8 +49,9 @@ public sealed class RecommenderModelScorer : IItemScorer
         }
         var modelScores = new float[_model.Items.Count];
         _model.ScoreAllItems(_userMap[user], modelScores);
+        float unknownItem = _model is CfganModel cfgan ? cfgan.Score(_userMap[user], -1) : float.NegativeInfinity;
         for (int i = 0; i < scores.Length; i++)
-            scores[i] = _itemMap[i] < 0 ? float.NegativeInfinity : modelScores[_itemMap[i]];
+            scores[i] = _itemMap[i] < 0 ? unknownItem : modelScores[_itemMap[i]];
     }
 
     internal static int[] Map(IdVocabulary model, IdVocabulary evaluation)

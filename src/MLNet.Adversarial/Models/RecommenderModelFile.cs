@@ -10,6 +10,7 @@ public static class RecommenderModelFile
     [
         (FactorizationModel.FileMagic, (s, n) => FactorizationModel.Load(s, n)),
         (HybridFactorizationModel.FileMagic, (s, n) => HybridFactorizationModel.Load(s, n)),
+        (CfganModel.FileMagic, (s, n) => CfganModel.Load(s, n)),
     ];
 
     /// <summary>Registers the reader of a model format identified by <paramref name="magic"/> (its first bytes).</summary>

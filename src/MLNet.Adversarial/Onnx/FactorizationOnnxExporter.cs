@@ -63,7 +63,7 @@ public static class FactorizationOnnxExporter
 
     private static byte[] PairwiseScorer(FactorizationModel model, HybridFactorizationModel? hybrid, OnnxExportOptions options)
     {
-        Validate(model, options);
+        RecommenderGraphs.Validate(model, options);
         int d = model.Dimension;
         var g = new OnnxGraphBuilder("pairwise_scorer");
         var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
@@ -83,8 +83,8 @@ public static class FactorizationOnnxExporter
         g.Node("Add", [dot, b], ScoreOutput);
         g.Output(ScoreOutput, DataType.Float, [BatchDim]);
 
-        WriteMetadata(g, model, options, OnnxMetadataKeys.PairwiseScorerContract, TextMetadata(hybrid));
-        return Finish(g, hybrid is null
+        RecommenderGraphs.WriteMetadata(g, model, model.Dimension, options, OnnxMetadataKeys.PairwiseScorerContract, TextMetadata(hybrid));
+        return RecommenderGraphs.Finish(g, hybrid is null
             ? "Pairwise scorer: score[n] = p(user[n]) · q(item[n]) + b(item[n]); unknown ids use the mean vectors and bias."
             : "Hybrid pairwise scorer: score[n] = p(user[n]) · (q(item[n]) + W·(t(item[n]) − c)) + b(item[n]), t the item's text embedding; unknown ids use the mean vectors and bias.");
     }
@@ -115,19 +115,15 @@ public static class FactorizationOnnxExporter
 
     private static byte[] TopK(FactorizationModel model, HybridFactorizationModel? hybrid, TopKExportOptions options)
     {
-        Validate(model, options);
-        if (options.K <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"K must be positive, got {options.K}.");
-        if (options.ExcludeTrainingItems && options.TrainingData is null)
-            throw new ArgumentException("Excluding training items needs TrainingData.", nameof(options));
+        RecommenderGraphs.Validate(model, options);
+        int k = RecommenderGraphs.TopKSize(model, options);
         int users = model.Users.Count, items = model.Items.Count;
-        int k = Math.Min(options.K, items);
 
         var g = new OnnxGraphBuilder("top_k");
         var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
         var userFactors = UserFactorsWithFallback(g, model);
         g.Initializer("item_factors", model.ItemFactors, items, model.Dimension);
         g.Initializer("item_bias", model.ItemBias, items);
-        g.Initializer("k", [(long)k], 1);
         var p = g.Node("Gather", [userFactors, user], "p");
         var itemVectors = "item_factors";
         if (hybrid?.UserText is { } userText) p = AddProjectedText(g, "user", p, userText, user);
@@ -135,23 +131,16 @@ public static class FactorizationOnnxExporter
         var scores = g.Node("Gemm", [p, itemVectors, "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         if (options.ExcludeTrainingItems)
         {
-            g.Initializer("trained", ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
+            g.Initializer("trained", RecommenderGraphs.ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
             g.Initializer("minus_inf", [float.NegativeInfinity]);
             var excluded = g.Node("Gather", ["trained", user], "excluded");
             scores = g.Node("Where", [excluded, "minus_inf", scores], "open_scores");
         }
-        var top = g.Node("TopK", "", [scores, "k"], [ScoresOutput, "top_index"],
-            OnnxGraphBuilder.Attr("axis", -1), OnnxGraphBuilder.Attr("largest", 1), OnnxGraphBuilder.Attr("sorted", 1));
-        if (model.Items.Kind == IdKind.Int64) g.Initializer("item_id_table", model.Items.Int64Ids, items);
-        else g.Initializer("item_id_table", model.Items.StringIds, items);
-        g.Node("Gather", ["item_id_table", top[1]], ItemIdsOutput);
-        g.Output(ItemIdsOutput, OnnxIdInputs.ElementType(model.Items), [BatchDim, (long)k]);
-        g.Output(ScoresOutput, DataType.Float, [BatchDim, (long)k]);
+        RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
 
-        WriteMetadata(g, model, options, OnnxMetadataKeys.TopKContract,
-            [(OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
-            (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false"), .. TextMetadata(hybrid)]);
-        return Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
+        RecommenderGraphs.WriteMetadata(g, model, model.Dimension, options, OnnxMetadataKeys.TopKContract,
+            [.. RecommenderGraphs.TopKMetadata(k, options), .. TextMetadata(hybrid)]);
+        return RecommenderGraphs.Finish(g, $"Top-{k} recommender: the {k} best-scoring items per user, descending; ties by lower item index.");
     }
 
     /// <summary>
@@ -192,60 +181,4 @@ public static class FactorizationOnnxExporter
     /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>
     private static string UserFactorsWithFallback(OnnxGraphBuilder g, FactorizationModel model) =>
         g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, model.Dimension);
-
-    /// <summary>Row-major [users + 1, items] flags of training positives; the last (fallback) row is empty.</summary>
-    private static bool[] ExclusionMask(InteractionData training, long maxCells)
-    {
-        long cells = (long)(training.Users.Count + 1) * training.Items.Count;
-        if (cells > maxCells || cells > Array.MaxLength)
-            throw new InvalidOperationException(
-                $"Excluding training items needs a dense {training.Users.Count + 1}×{training.Items.Count} mask ({cells:N0} cells), " +
-                $"over the limit of {maxCells:N0}. Export with ExcludeTrainingItems = false and filter seen items when serving, " +
-                "or raise MaxExclusionMaskCells.");
-        var mask = new bool[cells];
-        for (int u = 0; u < training.Users.Count; u++)
-            foreach (var i in training.ItemsOf(u)) mask[(long)u * training.Items.Count + i] = true;
-        return mask;
-    }
-
-    private static void Validate(FactorizationModel model, OnnxExportOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.ModelKind)) throw new ArgumentException("ModelKind is required.", nameof(options));
-        if (model.Users.Count == 0 || model.Items.Count == 0) throw new ArgumentException("The model has no users or no items.", nameof(model));
-        if (options.TrainingData is { } t && (!t.Users.Equals(model.Users) || !t.Items.Equals(model.Items)))
-            throw new ArgumentException("TrainingData must use the model's user and item vocabularies.", nameof(options));
-    }
-
-    /// <summary>
-    /// Writes the metadata, <paramref name="contract"/> last: <c>metadata_props</c> is the final field of the file,
-    /// so a file cut short at an entry boundary (which still parses) lacks the contract entry.
-    /// </summary>
-    private static void WriteMetadata(OnnxGraphBuilder g, FactorizationModel model, OnnxExportOptions options, string contract,
-        params (string Key, string Value)[] extra)
-    {
-        g.Metadata(OnnxMetadataKeys.ModelKind, options.ModelKind);
-        g.Metadata(OnnxMetadataKeys.UserCount, model.Users.Count.ToString(CultureInfo.InvariantCulture));
-        g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
-        g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(options.UserIdMap?.Ids ?? model.Users));
-        g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(options.ItemIdMap?.Ids ?? model.Items));
-        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? "column" : "any-rank");
-        g.Metadata(OnnxMetadataKeys.Dimension, model.Dimension.ToString(CultureInfo.InvariantCulture));
-        if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
-        g.Metadata(OnnxMetadataKeys.LibraryVersion, LibraryVersion);
-        foreach (var (key, value) in options.HyperParameters.OrderBy(e => e.Key, StringComparer.Ordinal))
-            g.Metadata(OnnxMetadataKeys.HyperParameterPrefix + key, value);
-        foreach (var (key, value) in extra) g.Metadata(key, value);
-        g.Metadata(OnnxMetadataKeys.Contract, contract);
-    }
-
-    private static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build("MLNet.Adversarial", LibraryVersion, doc).ToByteArray();
-
-    private static string IdTypeName(IdVocabulary v) => v.Kind == IdKind.Int64 ? "int64" : "string";
-
-    /// <summary>The informational version of this assembly (e.g. <c>0.1.0+commit</c>).</summary>
-    internal static string LibraryVersion { get; } =
-        typeof(FactorizationOnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(FactorizationOnnxExporter).Assembly.GetName().Version?.ToString() ?? "unknown";
 }

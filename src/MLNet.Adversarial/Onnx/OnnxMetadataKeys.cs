@@ -15,6 +15,9 @@ public static class OnnxMetadataKeys
     /// <summary>Contract of a model with input <c>user</c> and outputs <c>item_ids</c>, <c>scores</c>.</summary>
     public const string TopKContract = "top-k";
 
+    /// <summary>Contract of a model with input <c>purchases</c> (a purchase vector per row) and outputs <c>item_scores</c>, <c>item_ids</c>, <c>scores</c> and <c>catalog_item_ids</c> (CFGAN, for unseen users).</summary>
+    public const string PurchaseVectorContract = "purchase-vector";
+
     /// <summary>The model kind given by the caller (<see cref="OnnxExportOptions.ModelKind"/>).</summary>
     public const string ModelKind = "model_kind";
 
@@ -53,6 +56,9 @@ public static class OnnxMetadataKeys
 
     /// <summary>Hybrid models with user text only: width of the user text embeddings.</summary>
     public const string UserTextDimension = "user_text_dimension";
+
+    /// <summary>CFGAN only: <c>user-based</c> or <c>item-based</c>, what the generator's input vectors are.</summary>
+    public const string CfganOrientation = "cfgan_orientation";
 
     /// <summary>Prefix of the hyper-parameter entries (<c>hparam.learning_rate</c>, ...).</summary>
     public const string HyperParameterPrefix = "hparam.";

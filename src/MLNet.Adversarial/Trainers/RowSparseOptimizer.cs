@@ -13,7 +13,8 @@ namespace MLNet.Adversarial.Trainers;
 /// </summary>
 internal sealed class RowSparseOptimizer
 {
-    private const double Beta1 = 0.9, Beta2 = 0.999, AdamEpsilon = 1e-8, AdagradEpsilon = 1e-10, AdagradInitialAccumulator = 0.1;
+    internal const double Beta1 = 0.9, Beta2 = 0.999, AdamEpsilon = 1e-8;
+    private const double AdagradEpsilon = 1e-10, AdagradInitialAccumulator = 0.1;
 
     private readonly OptimizerKind _kind;
     private readonly double _learningRate;
@@ -90,7 +91,8 @@ internal sealed class RowSparseOptimizer
         }
     }
 
-    private static void AdamRow(Span<float> w, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float stepSize)
+    /// <summary>One fused SIMD Adam pass over a slice of weights and its moments (also used by <see cref="DenseAdam"/>).</summary>
+    internal static void AdamRow(Span<float> w, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float stepSize)
     {
         int k = 0;
         if (Vector.IsHardwareAccelerated)

@@ -1,0 +1,271 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Evaluation;
+using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Serving;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>
+/// CFGAN (Chae et al., "CFGAN: A Generic Collaborative Filtering Framework based on Generative Adversarial Networks",
+/// CIKM 2018), user-based: a generator G turns a user's purchase vector (the condition) into a vector of item scores,
+/// and a discriminator D judges (vector, condition) pairs; partial masking (PM) and zero reconstruction (ZR) make G
+/// score unpurchased items low. G's output for the user's purchase vector is the ranking. Create it with
+/// <c>mlContext.Adversarial().Trainers.Cfgan(...)</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="Fit"/> trains with TorchSharp, exports the model to ONNX (the purchase vectors inside the graphs) and
+/// returns a <see cref="RecommenderTransformer"/> whose <see cref="RecommenderTransformer.Model"/> is a <see cref="CfganModel"/>.
+/// A user absent from the training data is scored from an all-zero purchase vector; a new user with a purchase
+/// history is served by <see cref="CfganModel.ScorePurchaseVector"/> or the purchase-vector ONNX graph.
+/// </remarks>
+public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
+{
+    /// <summary>Options of <see cref="CfganTrainer"/>. The defaults are those chosen on a validation split of MovieLens-100K (see docs/trainers.md); the authors' settings are noted where they differ.</summary>
+    public sealed class Options : RecommenderTrainerOptions
+    {
+        /// <summary>Creates options with the CFGAN defaults.</summary>
+        public Options() => EarlyStoppingPatience = GameDefaults.EarlyStoppingPatience;
+
+        /// <summary>Default values of the CFGAN options.</summary>
+        public static class GameDefaults
+        {
+            /// <summary>Default <see cref="Epochs"/>.</summary>
+            public const int Epochs = 250;
+            /// <summary>Default <see cref="GeneratorHiddenSize"/>.</summary>
+            public const int GeneratorHiddenSize = 400;
+            /// <summary>Default <see cref="GeneratorHiddenLayers"/>.</summary>
+            public const int GeneratorHiddenLayers = 1;
+            /// <summary>Default <see cref="DiscriminatorHiddenSize"/>.</summary>
+            public const int DiscriminatorHiddenSize = 125;
+            /// <summary>Default <see cref="DiscriminatorHiddenLayers"/>.</summary>
+            public const int DiscriminatorHiddenLayers = 1;
+            /// <summary>Default <see cref="GeneratorLearningRate"/>.</summary>
+            public const double GeneratorLearningRate = 1e-4;
+            /// <summary>Default <see cref="DiscriminatorLearningRate"/>.</summary>
+            public const double DiscriminatorLearningRate = 1e-4;
+            /// <summary>Default <see cref="GeneratorL2Regularization"/>.</summary>
+            public const double GeneratorL2Regularization = 1e-3;
+            /// <summary>Default <see cref="DiscriminatorL2Regularization"/>.</summary>
+            public const double DiscriminatorL2Regularization = 0;
+            /// <summary>Default <see cref="GeneratorSteps"/>.</summary>
+            public const int GeneratorSteps = 4;
+            /// <summary>Default <see cref="DiscriminatorSteps"/>.</summary>
+            public const int DiscriminatorSteps = 2;
+            /// <summary>Default <see cref="GeneratorBatchSize"/>.</summary>
+            public const int GeneratorBatchSize = 32;
+            /// <summary>Default <see cref="DiscriminatorBatchSize"/>.</summary>
+            public const int DiscriminatorBatchSize = 64;
+            /// <summary>Default <see cref="PartialMaskingRatio"/>.</summary>
+            public const double PartialMaskingRatio = 0.7;
+            /// <summary>Default <see cref="ZeroReconstructionRatio"/>.</summary>
+            public const double ZeroReconstructionRatio = 0.7;
+            /// <summary>Default <see cref="ZeroReconstructionWeight"/>.</summary>
+            public const double ZeroReconstructionWeight = 0.03;
+            /// <summary>Default <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> (the validation metric of a GAN oscillates from round to round).</summary>
+            public const int EarlyStoppingPatience = 20;
+        }
+
+        /// <summary>
+        /// Whether G maps users' purchase vectors (the default; new users can be served from their history) or items'
+        /// (the authors' MovieLens setting; users must be known at training time).
+        /// </summary>
+        public CfganOrientation Orientation { get; set; } = CfganOrientation.UserBased;
+
+        /// <summary>Rounds of the game: each draws the PM and ZR negatives, then takes the D and G passes.</summary>
+        public int Epochs { get; set; } = GameDefaults.Epochs;
+
+        /// <summary>Units of each hidden layer of the generator.</summary>
+        public int GeneratorHiddenSize { get; set; } = GameDefaults.GeneratorHiddenSize;
+
+        /// <summary>Hidden (sigmoid) layers of the generator.</summary>
+        public int GeneratorHiddenLayers { get; set; } = GameDefaults.GeneratorHiddenLayers;
+
+        /// <summary>Units of each hidden layer of the discriminator.</summary>
+        public int DiscriminatorHiddenSize { get; set; } = GameDefaults.DiscriminatorHiddenSize;
+
+        /// <summary>Hidden (sigmoid) layers of the discriminator.</summary>
+        public int DiscriminatorHiddenLayers { get; set; } = GameDefaults.DiscriminatorHiddenLayers;
+
+        /// <summary>Adam learning rate of the generator.</summary>
+        public double GeneratorLearningRate { get; set; } = GameDefaults.GeneratorLearningRate;
+
+        /// <summary>Adam learning rate of the discriminator.</summary>
+        public double DiscriminatorLearningRate { get; set; } = GameDefaults.DiscriminatorLearningRate;
+
+        /// <summary>λ of the generator's L2 penalty λ·‖w‖²/2 over all its weights and biases.</summary>
+        public double GeneratorL2Regularization { get; set; } = GameDefaults.GeneratorL2Regularization;
+
+        /// <summary>λ of the discriminator's L2 penalty.</summary>
+        public double DiscriminatorL2Regularization { get; set; } = GameDefaults.DiscriminatorL2Regularization;
+
+        /// <summary>Passes over the users for the generator in each round.</summary>
+        public int GeneratorSteps { get; set; } = GameDefaults.GeneratorSteps;
+
+        /// <summary>Passes over the users for the discriminator in each round.</summary>
+        public int DiscriminatorSteps { get; set; } = GameDefaults.DiscriminatorSteps;
+
+        /// <summary>Users per generator step.</summary>
+        public int GeneratorBatchSize { get; set; } = GameDefaults.GeneratorBatchSize;
+
+        /// <summary>Users per discriminator step.</summary>
+        public int DiscriminatorBatchSize { get; set; } = GameDefaults.DiscriminatorBatchSize;
+
+        /// <summary>
+        /// Partial masking (PM): the share of each user's unpurchased items added to the mask of the generated vector
+        /// that the discriminator sees (S_PM). 0 turns PM off: the discriminator then sees only the purchased entries.
+        /// </summary>
+        public double PartialMaskingRatio { get; set; } = GameDefaults.PartialMaskingRatio;
+
+        /// <summary>Zero reconstruction (ZR): the share of each user's unpurchased items whose generated value is pushed to 0 (S_ZR). 0 turns ZR off.</summary>
+        public double ZeroReconstructionRatio { get; set; } = GameDefaults.ZeroReconstructionRatio;
+
+        /// <summary>α, the weight of the ZR term α·Σ_j G(c_u)_j² (summed over the sampled items, averaged over the users). 0 turns ZR off.</summary>
+        public double ZeroReconstructionWeight { get; set; } = GameDefaults.ZeroReconstructionWeight;
+
+        /// <summary>
+        /// Random noise inputs appended to the condition while training (uniform in [-1, 1)); scoring uses their mean, 0.
+        /// The paper's generator takes noise, the authors' code none (0, the default): one most plausible vector per user is wanted.
+        /// </summary>
+        public int NoiseDimension { get; set; }
+
+        /// <summary>
+        /// Decay d of an exponential moving average of the generator's weights, updated after every generator step;
+        /// the model (and the validation) use the average. 0 (the default) turns it off and uses the last weights.
+        /// </summary>
+        public double GeneratorAveragingDecay { get; set; }
+
+        /// <summary>Whether a sigmoid follows the generator's last layer (the paper); otherwise it is linear (the authors' code).</summary>
+        public bool SigmoidOutput { get; set; }
+
+        /// <inheritdoc />
+        public override void Validate()
+        {
+            base.Validate();
+            Check(Enum.IsDefined(Orientation), nameof(Orientation), "must be UserBased or ItemBased");
+            Check(Epochs >= 0, nameof(Epochs), "must not be negative");
+            Check(GeneratorHiddenSize is > 0 and <= 1 << 16, nameof(GeneratorHiddenSize), "must be in 1..65536");
+            Check(GeneratorHiddenLayers is > 0 and <= 16, nameof(GeneratorHiddenLayers), "must be in 1..16");
+            Check(DiscriminatorHiddenSize is > 0 and <= 1 << 16, nameof(DiscriminatorHiddenSize), "must be in 1..65536");
+            Check(DiscriminatorHiddenLayers is > 0 and <= 16, nameof(DiscriminatorHiddenLayers), "must be in 1..16");
+            Check(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), nameof(GeneratorLearningRate), "must be positive");
+            Check(DiscriminatorLearningRate > 0 && double.IsFinite(DiscriminatorLearningRate), nameof(DiscriminatorLearningRate), "must be positive");
+            Check(GeneratorL2Regularization >= 0 && double.IsFinite(GeneratorL2Regularization), nameof(GeneratorL2Regularization), "must not be negative");
+            Check(DiscriminatorL2Regularization >= 0 && double.IsFinite(DiscriminatorL2Regularization), nameof(DiscriminatorL2Regularization), "must not be negative");
+            Check(GeneratorSteps > 0, nameof(GeneratorSteps), "must be positive");
+            Check(DiscriminatorSteps >= 0, nameof(DiscriminatorSteps), "must not be negative");
+            Check(GeneratorBatchSize > 0, nameof(GeneratorBatchSize), "must be positive");
+            Check(DiscriminatorBatchSize > 0, nameof(DiscriminatorBatchSize), "must be positive");
+            Check(PartialMaskingRatio is >= 0 and <= 1, nameof(PartialMaskingRatio), "must be in [0, 1]");
+            Check(ZeroReconstructionRatio is >= 0 and <= 1, nameof(ZeroReconstructionRatio), "must be in [0, 1]");
+            Check(ZeroReconstructionWeight >= 0 && double.IsFinite(ZeroReconstructionWeight), nameof(ZeroReconstructionWeight), "must not be negative");
+            Check(GeneratorAveragingDecay is >= 0 and < 1, nameof(GeneratorAveragingDecay), "must be in [0, 1)");
+            Check(NoiseDimension is >= 0 and <= 1 << 16, nameof(NoiseDimension), "must be in 0..65536");
+        }
+
+        /// <summary>The model kind written into exported metadata.</summary>
+        internal const string ModelKind = "cfgan-generator";
+    }
+
+    private readonly MLContext _mlContext;
+    private readonly Options _options;
+
+    internal CfganTrainer(MLContext mlContext, Options options)
+    {
+        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _options.Validate();
+    }
+
+    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
+    /// <remarks>
+    /// Input handling is that of the APR trainer (<see cref="AprTrainer.Fit"/>). With
+    /// <see cref="RecommenderTrainerOptions.ValidationData"/>, the rounds are trained and validated on the training
+    /// purchases only; the returned model then ranks from every known purchase, the validation rows included
+    /// (<see cref="CfganModel.WithPurchases"/>), since serving should use all of a user's history.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
+    /// <exception cref="ArgumentException">The data has no positives, or fewer than two items.</exception>
+    /// <exception cref="InvalidDataException">A row has a bad id or rating (the message names the column and row).</exception>
+    /// <exception cref="InvalidOperationException">Training diverged.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    public RecommenderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var host = ((IHostEnvironment)_mlContext).Register(nameof(CfganTrainer));
+        using var channel = host.Start(nameof(CfganTrainer));
+
+        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+        var train = InteractionData.FromTable(table, o.MinRating);
+        channel.Info(MessageSensitivity.None, $"{Options.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
+
+        InteractionData? validation = null;
+        if (o.ValidationData is not null)
+        {
+            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
+            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
+        }
+
+        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message));
+        if (validation is not null) result = result with { Model = result.Model.WithPurchases(train.Union(validation)) };
+        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint: null, o, Options.ModelKind, HyperParameters());
+    }
+
+    /// <summary>
+    /// Trains on already indexed positives, without ML.NET (the entry point of the command-line tool and the
+    /// experiments). <paramref name="validation"/> (over <paramref name="train"/>'s vocabularies) selects the round
+    /// with the best NDCG@<see cref="RecommenderTrainerOptions.ValidationK"/>; without it the last round is kept. The
+    /// model ranks from <paramref name="train"/>'s purchase vectors.
+    /// </summary>
+    public TrainingResult<CfganModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        Func<CfganModel, double>? validate = null;
+        if (validation is not null)
+        {
+            int k = _options.ValidationK;
+            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [k] });
+            validate = model => evaluator.Evaluate(new RecommenderModelScorer(model, train.Users, train.Items), train, validation).At(k).Ndcg;
+        }
+        return new CfganTrainingEngine(_options, seed, log).Train(train, validate);
+    }
+
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
+    internal IReadOnlyDictionary<string, string> HyperParameters()
+    {
+        var o = _options;
+        static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        return new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["orientation"] = o.Orientation.ToString(),
+            ["epochs"] = I(o.Epochs),
+            ["generator_hidden_size"] = I(o.GeneratorHiddenSize),
+            ["generator_hidden_layers"] = I(o.GeneratorHiddenLayers),
+            ["discriminator_hidden_size"] = I(o.DiscriminatorHiddenSize),
+            ["discriminator_hidden_layers"] = I(o.DiscriminatorHiddenLayers),
+            ["generator_learning_rate"] = F(o.GeneratorLearningRate),
+            ["discriminator_learning_rate"] = F(o.DiscriminatorLearningRate),
+            ["generator_l2_regularization"] = F(o.GeneratorL2Regularization),
+            ["discriminator_l2_regularization"] = F(o.DiscriminatorL2Regularization),
+            ["generator_steps"] = I(o.GeneratorSteps),
+            ["discriminator_steps"] = I(o.DiscriminatorSteps),
+            ["generator_batch_size"] = I(o.GeneratorBatchSize),
+            ["discriminator_batch_size"] = I(o.DiscriminatorBatchSize),
+            ["partial_masking_ratio"] = F(o.PartialMaskingRatio),
+            ["zero_reconstruction_ratio"] = F(o.ZeroReconstructionRatio),
+            ["zero_reconstruction_weight"] = F(o.ZeroReconstructionWeight),
+            ["generator_averaging_decay"] = F(o.GeneratorAveragingDecay),
+            ["noise_dimension"] = I(o.NoiseDimension),
+            ["sigmoid_output"] = o.SigmoidOutput ? "true" : "false",
+            ["min_rating"] = o.MinRating?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+        };
+    }
+
+    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Adversarial.Trainers;
+
+/// <summary>
+/// The CFGAN game (Chae et al., "CFGAN: A Generic Collaborative Filtering Framework based on Generative Adversarial
+/// Networks", CIKM 2018), vector-wise: user-based (or item-based, on the transposed purchases). The generator G maps a
+/// user's purchase vector c_u (the condition) to a generated purchase vector; the discriminator D judges (vector, condition) pairs, the real vector
+/// being c_u itself and the fake one G(c_u) ⊙ (c_u + k_u), where k_u marks the partial-masking (PM) negatives: the
+/// generator must put low values on them to look real. Zero reconstruction (ZR) adds α · Σ G(c_u)_j² over a second
+/// sample of unpurchased items j. Each round draws both samples afresh, then takes <c>DiscriminatorSteps</c> passes
+/// over the users for D and <c>GeneratorSteps</c> for G, with Adam on each. G's output for c_u is the ranking.
+/// </summary>
+internal sealed class CfganTrainingEngine
+{
+    private readonly CfganTrainer.Options _options;
+    private readonly int _seed;
+    private readonly Action<string>? _log;
+
+    public CfganTrainingEngine(CfganTrainer.Options options, int seed, Action<string>? log)
+    {
+        _options = options;
+        _seed = seed;
+        _log = log;
+    }
+
+    /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
+    public TrainingResult<CfganModel> Train(InteractionData train, Func<CfganModel, double>? validate)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
+        if (train.Items.Count < 2) throw new ArgumentException("CFGAN needs at least two items.");
+        Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor runs
+        return TrainWithThreads(train, validate);
+    }
+
+    // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private TrainingResult<CfganModel> TrainWithThreads(InteractionData train, Func<CfganModel, double>? validate)
+    {
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(_options.NumberOfThreads ?? 1);
+        try
+        {
+            return TrainCore(train, validate);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    private TrainingResult<CfganModel> TrainCore(InteractionData train, Func<CfganModel, double>? validate)
+    {
+        var o = _options;
+        var device = PairwiseTrainingEngine.ResolveDevice(o.Device);
+        // The game is played on rows (users, or items when item-based), each a purchase vector over the columns.
+        var rowData = o.Orientation == CfganOrientation.UserBased ? train : train.Transposed();
+        int items = rowData.Items.Count;
+        var rng = new Random(_seed);
+        using var generator = new SigmoidMlp("generator", items + o.NoiseDimension,
+            Enumerable.Repeat(o.GeneratorHiddenSize, o.GeneratorHiddenLayers).ToArray(), items, rng, device);
+        using var discriminator = new SigmoidMlp("discriminator", 2 * items,
+            Enumerable.Repeat(o.DiscriminatorHiddenSize, o.DiscriminatorHiddenLayers).ToArray(), 1, rng, device);
+        using var generatorOptimizer = new DenseAdam(generator.parameters(), o.GeneratorLearningRate, o.GeneratorL2Regularization);
+        using var discriminatorOptimizer = new DenseAdam(discriminator.parameters(), o.DiscriminatorLearningRate, o.DiscriminatorL2Regularization);
+        using var zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar(); // held: see TensorArithmetic
+        using var average = o.GeneratorAveragingDecay > 0 ? new ParameterAverage(generator.parameters(), o.GeneratorAveragingDecay) : null;
+
+        // Rows without purchases have no condition to learn from; they are still scored (from the zero vector).
+        var users = rowData.ActiveUsers().ToArray();
+        using var batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension);
+        var history = new List<TrainingEpochReport>();
+        CfganModel? best = null;
+        double bestMetric = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            o.CancellationToken.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            var shuffle = new Random(unchecked(_seed * 31 + epoch));
+
+            double discriminatorLoss = 0;
+            int discriminatorBatches = 0;
+            generator.SetTrainable(false);
+            discriminator.SetTrainable(true);
+            for (int pass = 0; pass < o.DiscriminatorSteps; pass++)
+            {
+                shuffle.Shuffle(users);
+                for (int start = 0; start < users.Length; start += o.DiscriminatorBatchSize)
+                {
+                    o.CancellationToken.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    var rows = users.AsSpan(start, Math.Min(o.DiscriminatorBatchSize, users.Length - start));
+                    batch.Fill(rowData, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
+                    var (condition, mask, _, noise) = batch.Tensors(rows.Length, device, zeroReconstruction: false);
+                    Tensor fake;
+                    using (torch.no_grad()) fake = Generate(generator, condition, noise) * mask;
+                    var realLogits = discriminator.Forward(torch.cat([condition, condition], 1));
+                    var fakeLogits = discriminator.Forward(torch.cat([condition, fake], 1));
+                    var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
+                        .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
+                    discriminatorOptimizer.ZeroGrad();
+                    loss.backward();
+                    discriminatorOptimizer.Step();
+                    discriminatorLoss += loss.item<float>();
+                    discriminatorBatches++;
+                }
+            }
+
+            double generatorLoss = 0;
+            int generatorBatches = 0;
+            generator.SetTrainable(true);
+            discriminator.SetTrainable(false); // gradients flow through D to G's output, not into D's weights
+            for (int pass = 0; pass < o.GeneratorSteps; pass++)
+            {
+                shuffle.Shuffle(users);
+                for (int start = 0; start < users.Length; start += o.GeneratorBatchSize)
+                {
+                    o.CancellationToken.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    var rows = users.AsSpan(start, Math.Min(o.GeneratorBatchSize, users.Length - start));
+                    bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
+                    batch.Fill(rowData, rows, epoch, o, _seed, zr, shuffle);
+                    var (condition, mask, zeroMask, noise) = batch.Tensors(rows.Length, device, zr);
+                    var generated = Generate(generator, condition, noise);
+                    var fakeLogits = discriminator.Forward(torch.cat([condition, generated * mask], 1));
+                    var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
+                    if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(zeroReconstructionWeight));
+                    generatorOptimizer.ZeroGrad();
+                    loss.backward();
+                    generatorOptimizer.Step();
+                    average?.Update();
+                    generatorLoss += loss.item<float>();
+                    generatorBatches++;
+                }
+            }
+            discriminator.SetTrainable(true);
+            clock.Stop();
+
+            double? metric = null;
+            CfganModel? snapshot = null;
+            if (validate is not null)
+            {
+                snapshot = Snapshot(generator, average, train, items);
+                metric = validate(snapshot);
+                if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
+                else sinceBest++;
+            }
+            var report = new TrainingEpochReport(epoch, o.Epochs, generatorLoss / Math.Max(1, generatorBatches), metric, clock.Elapsed.TotalSeconds,
+                (long)users.Length * (o.GeneratorSteps + o.DiscriminatorSteps), Adversarial: true)
+            { DiscriminatorLoss = discriminatorLoss / Math.Max(1, discriminatorBatches) };
+            history.Add(report);
+            _log?.Invoke(report.ToString());
+            o.Progress?.Report(report);
+            if (!double.IsFinite(report.Loss) || !double.IsFinite(report.DiscriminatorLoss!.Value))
+                throw new InvalidOperationException($"Training diverged at epoch {epoch} (G loss {report.Loss}, D loss {report.DiscriminatorLoss}); lower the learning rates.");
+            if (validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
+            {
+                _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
+                break;
+            }
+        }
+
+        if (best is not null) return new TrainingResult<CfganModel>(best, history, bestEpoch);
+        return new TrainingResult<CfganModel>(Snapshot(generator, average, train, items), history, history.Count);
+    }
+
+    /// <summary>G's output for a batch: its logits, through a sigmoid when the model's output is one.</summary>
+    private Tensor Generate(SigmoidMlp generator, Tensor condition, Tensor? noise)
+    {
+        var logits = generator.Forward(noise is null ? condition : torch.cat([condition, noise], 1));
+        return _options.SigmoidOutput ? logits.sigmoid() : logits;
+    }
+
+    /// <summary>The generator as a plain model; the noise inputs (0 at serving, their mean) are dropped.</summary>
+    private CfganModel Snapshot(SigmoidMlp generator, ParameterAverage? average, InteractionData train, int items)
+    {
+        var layers = generator.Export(average?.Values);
+        if (_options.NoiseDimension > 0)
+        {
+            var first = layers[0];
+            var weights = new float[first.Outputs * items];
+            for (int o = 0; o < first.Outputs; o++)
+                first.Weights.AsSpan(o * first.Inputs, items).CopyTo(weights.AsSpan(o * items, items));
+            layers[0] = first with { Inputs = items, Weights = weights };
+        }
+        return new CfganModel(train, layers, _options.SigmoidOutput, _options.Orientation);
+    }
+
+    /// <summary>
+    /// The host-side tensors of one batch (conditions, masks, noise), allocated once and filled in place: a batch
+    /// allocates nothing on the managed heap. (Large per-batch arrays triggered frequent full collections, whose
+    /// finalisers then freed TorchSharp's temporary Scalars while libtorch was still reading them.)
+    /// </summary>
+    private sealed class Batch : IDisposable
+    {
+        private readonly int _items, _noiseDimension;
+        private readonly Tensor _condition, _mask, _zeroMask, _noise;
+
+        public Batch(int capacity, int items, int noiseDimension)
+        {
+            _items = items;
+            _noiseDimension = noiseDimension;
+            _condition = torch.zeros(capacity, items);
+            _mask = torch.zeros(capacity, items);
+            _zeroMask = torch.zeros(capacity, items);
+            _noise = torch.zeros(capacity, Math.Max(1, noiseDimension));
+        }
+
+        public void Fill(InteractionData train, ReadOnlySpan<int> users, int epoch, CfganTrainer.Options o, int seed, bool zeroReconstruction, Random noiseRng)
+        {
+            int n = users.Length, items = _items;
+            var conditions = Floats(_condition);
+            var masks = Floats(_mask);
+            var zeroMasks = Floats(_zeroMask);
+            conditions[..(n * items)].Clear();
+            if (zeroReconstruction) zeroMasks[..(n * items)].Clear();
+            for (int r = 0; r < n; r++)
+            {
+                var purchased = train.ItemsOf(users[r]);
+                var condition = conditions.Slice(r * items, items);
+                foreach (var i in purchased) condition[i] = 1;
+                var mask = masks.Slice(r * items, items);
+                condition.CopyTo(mask);
+                CfganNegativeMasks.Add(mask, purchased, o.PartialMaskingRatio, seed, epoch, users[r], CfganNegativeMasks.Scheme.PartialMasking);
+                if (zeroReconstruction)
+                    CfganNegativeMasks.Add(zeroMasks.Slice(r * items, items), purchased, o.ZeroReconstructionRatio, seed, epoch, users[r], CfganNegativeMasks.Scheme.ZeroReconstruction);
+            }
+            // Uniform in [-1, 1): mean 0, so serving with the noise at 0 (its mean) needs no extra inputs.
+            var noise = Floats(_noise);
+            for (int k = 0; k < n * _noiseDimension; k++) noise[k] = (float)(noiseRng.NextDouble() * 2 - 1);
+        }
+
+        /// <summary>The first <paramref name="n"/> rows, on <paramref name="device"/> (views on the CPU, copies elsewhere).</summary>
+        public (Tensor Condition, Tensor Mask, Tensor? ZeroMask, Tensor? Noise) Tensors(int n, Device device, bool zeroReconstruction)
+        {
+            Tensor Rows(Tensor t) => t.narrow(0, 0, n).to(device);
+            return (Rows(_condition), Rows(_mask), zeroReconstruction ? Rows(_zeroMask) : null, _noiseDimension > 0 ? Rows(_noise) : null);
+        }
+
+        private static Span<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+
+        public void Dispose()
+        {
+            _condition.Dispose();
+            _mask.Dispose();
+            _zeroMask.Dispose();
+            _noise.Dispose();
+        }
+    }
+}
