@@ -12,10 +12,10 @@ namespace MLNet.Adversarial.Cli.Commands;
 /// <summary>
 /// <c>reproduce --protocol cfgan</c>: CFGAN on the split published with the CFGAN paper (<c>cfgan-ml100k/ML100K.train</c>
 /// and <c>ML100K.test</c>; every line is a positive; each user's whole training history is excluded from the ranking),
-/// over several seeds, as the Markdown tables of docs/results.md. Each seed selects its number of rounds on a validation
-/// split carved from ML100K.train (10% of each user's positives), then trains again on the whole of ML100K.train for
-/// that many rounds (same seed); the test file is read only for the final numbers. The model trained on the 90% is
-/// reported too, ranking from each user's whole training history (the validation rows included).
+/// item-based (the authors' MovieLens setting) and user-based (which also serves new users), over several seeds, as the
+/// Markdown tables of docs/results.md. Every setting, the number of rounds included, was chosen on a validation split
+/// carved from ML100K.train (<c>--tune</c>: 10% of each user's positives held out); the final models are trained on the
+/// whole of ML100K.train, and the test file is read only for the final numbers.
 /// </summary>
 internal static class CfganReproduction
 {
@@ -23,60 +23,67 @@ internal static class CfganReproduction
     private const double ValidationFraction = 0.1;
     private const int ValidationK = 20;
 
-    /// <summary>The configuration chosen on the validation split (the grid is <see cref="Grid"/>).</summary>
-    internal static CfganTrainer.Options Configuration() => new()
+    /// <summary>The two configurations, as chosen on the validation split (the grid is <see cref="Grid"/>).</summary>
+    internal static readonly string[] Configurations = ["item-based", "user-based"];
+
+    /// <summary>A configuration by name; its <c>Epochs</c> are the rounds the final model is trained for.</summary>
+    internal static CfganTrainer.Options Configuration(string name) => name switch
     {
-        Epochs = 150, EarlyStoppingPatience = 30, ValidationK = ValidationK, Device = TrainingDevice.Cpu,
-        GeneratorHiddenSize = 100, DiscriminatorHiddenSize = 250, GeneratorLearningRate = 0.0005, DiscriminatorLearningRate = 0.002,
-        GeneratorAveragingDecay = 0.999,
+        // The authors' ML100K settings (parameters.py), with G's weights averaged.
+        "item-based" => new()
+        {
+            Orientation = CfganOrientation.ItemBased, Epochs = 250,
+            GeneratorHiddenSize = 400, DiscriminatorHiddenSize = 125, GeneratorLearningRate = 1e-4, DiscriminatorLearningRate = 1e-4,
+            GeneratorBatchSize = 32, DiscriminatorBatchSize = 64, GeneratorAveragingDecay = 0.999, ValidationK = ValidationK, Device = TrainingDevice.Cpu,
+        },
+        // The library's defaults: a narrower G, a wider and faster D, larger batches, G's weights averaged.
+        "user-based" => new() { Epochs = 110, ValidationK = ValidationK, Device = TrainingDevice.Cpu },
+        _ => throw new CliException($"Unknown configuration '{name}'."),
     };
 
     /// <summary>
-    /// The configurations explored on the validation split, from the authors' ML100K settings (<c>new CfganTrainer.Options()</c>
-    /// with their G width, learning rates and schedule) to the chosen one. Each entry states what it changes.
+    /// The configurations scored on the validation split: the authors' settings in both orientations and the directions
+    /// explored from them. Each entry starts from <see cref="Configuration"/> and states what it changes.
     /// </summary>
-    internal static IEnumerable<(string Name, Action<CfganTrainer.Options> Configure)> Grid()
+    internal static IEnumerable<(string Name, string Base, Action<CfganTrainer.Options> Configure)> Grid()
     {
-        yield return ("authors' ML100K settings (G 400, D 125, lr 1e-4 / 1e-4)", o =>
+        static void Authors(CfganTrainer.Options o)
         {
-            o.GeneratorHiddenSize = 400; o.DiscriminatorHiddenSize = 125; o.GeneratorLearningRate = 1e-4; o.DiscriminatorLearningRate = 1e-4; o.GeneratorAveragingDecay = 0;
-        });
-        yield return ("G 100, D 250, lr 5e-4 / 2e-3", o => o.GeneratorAveragingDecay = 0);
-        yield return ("G 100, D 250, lr 5e-4 / 2e-3, G averaged (chosen)", _ => { });
+            o.GeneratorHiddenSize = 400; o.DiscriminatorHiddenSize = 125; o.GeneratorLearningRate = 1e-4; o.DiscriminatorLearningRate = 1e-4;
+            o.GeneratorBatchSize = 32; o.DiscriminatorBatchSize = 64; o.GeneratorAveragingDecay = 0;
+        }
+        yield return ("item-based, the authors' settings", "item-based", Authors);
+        yield return ("item-based, the authors' settings, G averaged (chosen)", "item-based", _ => { });
+        yield return ("user-based, the authors' settings", "user-based", o => { Authors(o); o.Epochs = 250; });
+        yield return ("user-based, G 100, D 250, lr 5e-4 / 2e-3, batches 64 / 128", "user-based", o => o.GeneratorAveragingDecay = 0);
+        yield return ("user-based, the same, G averaged (chosen; the defaults)", "user-based", _ => { });
     }
 
-    /// <param name="Seed">The seed of the validation split, the initialisation and the sampling.</param>
-    /// <param name="Test">The model trained on all of ML100K.train for <paramref name="SelectedEpoch"/> rounds.</param>
-    /// <param name="Validated">The model of the selected round of the validation run (trained on 90%).</param>
-    /// <param name="SelectedEpoch">The round selected on the validation split.</param>
-    /// <param name="Epochs">Rounds the validation run took (early stopping).</param>
-    /// <param name="Seconds">Both runs' wall-clock time.</param>
-    private sealed record RunResult(int Seed, RankingMetrics Test, RankingMetrics Validated, int SelectedEpoch, int Epochs, double Seconds);
+    /// <param name="Config">The configuration's name.</param>
+    /// <param name="Seed">The seed of the initialisation and the sampling.</param>
+    /// <param name="Test">The test metrics.</param>
+    /// <param name="Rounds">Rounds trained.</param>
+    /// <param name="Seconds">Wall-clock training time.</param>
+    private sealed record RunResult(string Config, int Seed, RankingMetrics Test, int Rounds, double Seconds);
 
     public static string Run(int seeds, TextWriter log)
     {
-        var (trainTable, split) = Load();
+        var (_, split) = Load();
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
         var itemPop = evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test);
         var runs = new List<RunResult>();
         for (int seed = 1; seed <= seeds; seed++)
-        {
-            var (fit, validation) = ValidationSplit(trainTable, split, seed);
-            var clock = Stopwatch.StartNew();
-            var selection = new MLContext(seed).Adversarial().Trainers.Cfgan(Configuration()).Train(fit, validation, seed, null);
-            var refit = Configuration();
-            refit.Epochs = selection.SelectedEpoch;
-            var final = new MLContext(seed).Adversarial().Trainers.Cfgan(refit).Train(split.Train, null, seed, null);
-            clock.Stop();
-            RankingMetrics Test(IRecommenderModel model) =>
-                evaluator.Evaluate(new RecommenderModelScorer(model, split.Train.Users, split.Train.Items), split.Train, split.Test);
-            // The validated model serves from each user's whole training history, the validation rows included.
-            var run = new RunResult(seed, Test(final.Model), Test(selection.Model.WithPurchases(split.Train)),
-                selection.SelectedEpoch, selection.History.Count, clock.Elapsed.TotalSeconds);
-            runs.Add(run);
-            log.WriteLine(FormattableString.Invariant(
-                $"cfgan seed {seed}: P@20 {run.Test.At(20).Precision:F4} NDCG@20 {run.Test.At(20).Ndcg:F4} ({run.SelectedEpoch} rounds, selected of {run.Epochs}; {run.Seconds:F0}s)"));
-        }
+            foreach (var config in Configurations)
+            {
+                var clock = Stopwatch.StartNew();
+                var training = new MLContext(seed).Adversarial().Trainers.Cfgan(Configuration(config)).Train(split.Train, null, seed, null);
+                clock.Stop();
+                var test = evaluator.Evaluate(new RecommenderModelScorer(training.Model, split.Train.Users, split.Train.Items), split.Train, split.Test);
+                var run = new RunResult(config, seed, test, training.History.Count, clock.Elapsed.TotalSeconds);
+                runs.Add(run);
+                log.WriteLine(FormattableString.Invariant(
+                    $"cfgan {config} seed {seed}: P@20 {test.At(20).Precision:F4} NDCG@20 {test.At(20).Ndcg:F4} ({run.Rounds} rounds, {run.Seconds:F0}s)"));
+            }
         return Markdown(runs, itemPop, seeds);
     }
 
@@ -84,28 +91,31 @@ internal static class CfganReproduction
     {
         var (trainTable, split) = Load();
         var sb = new StringBuilder();
-        sb.AppendLine($"Validation NDCG@{ValidationK} (10% of each user's ML100K.train positives held out), mean over {seeds} seeds; ML100K.test is not read.");
+        sb.AppendLine($"Validation NDCG@{ValidationK} (10% of each user's ML100K.train positives held out; the model ranks from the other 90%), mean over {seeds} seeds; ML100K.test is not read.");
         sb.AppendLine();
-        sb.AppendLine($"| configuration | validation NDCG@{ValidationK} | selected rounds | seconds |");
-        sb.AppendLine("|---|---|---|---|");
-        foreach (var (name, configure) in Grid())
+        sb.AppendLine($"| configuration | best validation NDCG@{ValidationK} | its round, per seed | rounds run | seconds per run |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var (name, configuration, configure) in Grid())
         {
             var scores = new List<double>();
             var rounds = new List<int>();
             var seconds = new List<double>();
+            int run = 0;
             for (int seed = 1; seed <= seeds; seed++)
             {
                 var (fit, validation) = ValidationSplit(trainTable, split, seed);
-                var options = Configuration();
+                var options = Configuration(configuration);
                 configure(options);
+                options.EarlyStoppingPatience = 0; // the whole curve: its best round is what the final run is trained for
                 var clock = Stopwatch.StartNew();
                 var result = new MLContext(seed).Adversarial().Trainers.Cfgan(options).Train(fit, validation, seed, null);
                 seconds.Add(clock.Elapsed.TotalSeconds);
                 scores.Add(result.History.Single(h => h.Epoch == result.SelectedEpoch).ValidationMetric!.Value);
                 rounds.Add(result.SelectedEpoch);
+                run = result.History.Count;
             }
             log.WriteLine(FormattableString.Invariant($"{name}: validation NDCG@{ValidationK} {scores.Average():F4}"));
-            sb.AppendLine(FormattableString.Invariant($"| {name} | {Reports.MeanStd(scores)} | {string.Join(", ", rounds)} | {seconds.Average():F0} |"));
+            sb.AppendLine(FormattableString.Invariant($"| {name} | {Reports.MeanStd(scores)} | {string.Join(", ", rounds)} | {run} | {seconds.Average():F0} |"));
         }
         return sb.ToString();
     }
@@ -139,16 +149,16 @@ internal static class CfganReproduction
         sb.AppendLine("| model | " + string.Join(" | ", columns.Select(c => c.Name)) + " |");
         sb.AppendLine("|---|" + string.Concat(columns.Select(_ => "---|")));
         sb.AppendLine("| ItemPop | " + string.Join(" | ", columns.Select(c => F(c.Value(itemPop)))) + " |");
-        sb.AppendLine("| CFGAN (this library) | " + string.Join(" | ", columns.Select(c => Reports.MeanStd(runs.Select(r => c.Value(r.Test))))) + " |");
-        sb.AppendLine("| CFGAN, the validation run's model (90% of ML100K.train) | " + string.Join(" | ", columns.Select(c => Reports.MeanStd(runs.Select(r => c.Value(r.Validated))))) + " |");
-        sb.AppendLine("| CFGAN (published, item-based) | 0.444 | 0.294 | 0.152 | 0.360 | 0.476 | 0.433 | 0.681 | 0.693 |");
+        foreach (var config in Configurations)
+            sb.AppendLine($"| CFGAN {config} (this library) | " + string.Join(" | ", columns.Select(c => Reports.MeanStd(runs.Where(r => r.Config == config).Select(r => c.Value(r.Test))))) + " |");
+        sb.AppendLine("| CFGAN item-based (published; epoch chosen on the test file) | 0.444 | 0.294 | 0.152 | 0.360 | 0.476 | 0.433 | 0.681 | 0.693 |");
         sb.AppendLine();
         sb.AppendLine("Per seed:");
         sb.AppendLine();
-        sb.AppendLine("| seed | P@20 | NDCG@20 | rounds (selected / validation run) | train time, both runs (s) |");
-        sb.AppendLine("|---|---|---|---|---|");
-        foreach (var r in runs)
-            sb.AppendLine(FormattableString.Invariant($"| {r.Seed} | {F(r.Test.At(20).Precision)} | {F(r.Test.At(20).Ndcg)} | {r.SelectedEpoch} / {r.Epochs} | {r.Seconds:F0} |"));
+        sb.AppendLine("| model | seed | P@20 | NDCG@20 | rounds | train time (s) |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in runs.OrderBy(r => Array.IndexOf(Configurations, r.Config)).ThenBy(r => r.Seed))
+            sb.AppendLine(FormattableString.Invariant($"| CFGAN {r.Config} | {r.Seed} | {F(r.Test.At(20).Precision)} | {F(r.Test.At(20).Ndcg)} | {r.Rounds} | {r.Seconds:F0} |"));
         return sb.ToString();
     }
 }

@@ -33,19 +33,19 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         public static class GameDefaults
         {
             /// <summary>Default <see cref="Epochs"/>.</summary>
-            public const int Epochs = 250;
+            public const int Epochs = 120;
             /// <summary>Default <see cref="GeneratorHiddenSize"/>.</summary>
-            public const int GeneratorHiddenSize = 400;
+            public const int GeneratorHiddenSize = 100;
             /// <summary>Default <see cref="GeneratorHiddenLayers"/>.</summary>
             public const int GeneratorHiddenLayers = 1;
             /// <summary>Default <see cref="DiscriminatorHiddenSize"/>.</summary>
-            public const int DiscriminatorHiddenSize = 125;
+            public const int DiscriminatorHiddenSize = 250;
             /// <summary>Default <see cref="DiscriminatorHiddenLayers"/>.</summary>
             public const int DiscriminatorHiddenLayers = 1;
             /// <summary>Default <see cref="GeneratorLearningRate"/>.</summary>
-            public const double GeneratorLearningRate = 1e-4;
+            public const double GeneratorLearningRate = 5e-4;
             /// <summary>Default <see cref="DiscriminatorLearningRate"/>.</summary>
-            public const double DiscriminatorLearningRate = 1e-4;
+            public const double DiscriminatorLearningRate = 2e-3;
             /// <summary>Default <see cref="GeneratorL2Regularization"/>.</summary>
             public const double GeneratorL2Regularization = 1e-3;
             /// <summary>Default <see cref="DiscriminatorL2Regularization"/>.</summary>
@@ -55,17 +55,19 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
             /// <summary>Default <see cref="DiscriminatorSteps"/>.</summary>
             public const int DiscriminatorSteps = 2;
             /// <summary>Default <see cref="GeneratorBatchSize"/>.</summary>
-            public const int GeneratorBatchSize = 32;
+            public const int GeneratorBatchSize = 64;
             /// <summary>Default <see cref="DiscriminatorBatchSize"/>.</summary>
-            public const int DiscriminatorBatchSize = 64;
+            public const int DiscriminatorBatchSize = 128;
             /// <summary>Default <see cref="PartialMaskingRatio"/>.</summary>
             public const double PartialMaskingRatio = 0.7;
             /// <summary>Default <see cref="ZeroReconstructionRatio"/>.</summary>
             public const double ZeroReconstructionRatio = 0.7;
             /// <summary>Default <see cref="ZeroReconstructionWeight"/>.</summary>
             public const double ZeroReconstructionWeight = 0.03;
+            /// <summary>Default <see cref="GeneratorAveragingDecay"/>.</summary>
+            public const double GeneratorAveragingDecay = 0.999;
             /// <summary>Default <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> (the validation metric of a GAN oscillates from round to round).</summary>
-            public const int EarlyStoppingPatience = 20;
+            public const int EarlyStoppingPatience = 30;
         }
 
         /// <summary>
@@ -133,9 +135,9 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
 
         /// <summary>
         /// Decay d of an exponential moving average of the generator's weights, updated after every generator step;
-        /// the model (and the validation) use the average. 0 (the default) turns it off and uses the last weights.
+        /// the model (and the validation) use the average. 0 turns it off and uses the last weights.
         /// </summary>
-        public double GeneratorAveragingDecay { get; set; }
+        public double GeneratorAveragingDecay { get; set; } = GameDefaults.GeneratorAveragingDecay;
 
         /// <summary>Whether a sigmoid follows the generator's last layer (the paper); otherwise it is linear (the authors' code).</summary>
         public bool SigmoidOutput { get; set; }
