@@ -1,4 +1,3 @@
-using System.Globalization;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
 using DataType = Onnx.TensorProto.Types.DataType;
@@ -12,9 +11,10 @@ namespace MLNet.Adversarial.Onnx;
 /// model has never seen. The generator runs inside each graph: Gemm and Sigmoid per layer.
 /// </summary>
 /// <remarks>
-/// The purchase matrix is stored as booleans, (users + 1) × items (the last row, all false, is the unknown user's),
-/// and cast to floats after the row lookup; an unknown item is scored with the fallback output row, as
-/// <see cref="CfganModel.Score(int, int)"/> does for index -1. The output is deterministic.
+/// The purchase matrix is stored as booleans, one row per user (per item when the model is item-based) plus an all-false
+/// row for an unknown id, and cast to floats after the row lookup; an unknown column (item, or user when item-based) is
+/// scored with the fallback output row, as <see cref="CfganModel.Score(int, int)"/> does for index -1. The output is
+/// deterministic. The purchase-vector graph exists for user-based models only.
 /// </remarks>
 public static class CfganOnnxExporter
 {
@@ -132,7 +132,8 @@ public static class CfganOnnxExporter
         RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
         g.Node("Identity", [RecommenderGraphs.ItemIdTable(g, model.Items)], CatalogOutput);
         g.Output(CatalogOutput, OnnxIdInputs.ElementType(model.Items), [(long)items]);
-        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PurchaseVectorContract, RecommenderGraphs.TopKMetadata(k, options));
+        RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PurchaseVectorContract,
+            [.. RecommenderGraphs.TopKMetadata(k, options), .. OrientationMetadata(model)]);
         return RecommenderGraphs.Finish(g, $"CFGAN purchase-vector scorer: G(purchases) for every item, and the top {k} items not purchased.");
     }
 

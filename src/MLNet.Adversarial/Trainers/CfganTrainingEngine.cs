@@ -8,12 +8,13 @@ namespace MLNet.Adversarial.Trainers;
 
 /// <summary>
 /// The CFGAN game (Chae et al., "CFGAN: A Generic Collaborative Filtering Framework based on Generative Adversarial
-/// Networks", CIKM 2018), vector-wise: user-based (or item-based, on the transposed purchases). The generator G maps a
-/// user's purchase vector c_u (the condition) to a generated purchase vector; the discriminator D judges (vector, condition) pairs, the real vector
-/// being c_u itself and the fake one G(c_u) ⊙ (c_u + k_u), where k_u marks the partial-masking (PM) negatives: the
-/// generator must put low values on them to look real. Zero reconstruction (ZR) adds α · Σ G(c_u)_j² over a second
-/// sample of unpurchased items j. Each round draws both samples afresh, then takes <c>DiscriminatorSteps</c> passes
-/// over the users for D and <c>GeneratorSteps</c> for G, with Adam on each. G's output for c_u is the ranking.
+/// Networks", CIKM 2018), vector-wise. The generator G maps a user's purchase vector c_u (the condition) to a generated
+/// purchase vector; the discriminator D judges (vector, condition) pairs, the real vector being c_u itself and the fake
+/// one G(c_u) ⊙ (c_u + k_u), where k_u marks the partial-masking (PM) negatives: the generator must put low values on
+/// them to look real. Zero reconstruction (ZR) adds α · Σ G(c_u)_j² over a second sample of unpurchased items j. Each
+/// round draws both samples afresh, then takes <c>DiscriminatorSteps</c> passes over the users for D and
+/// <c>GeneratorSteps</c> for G, with Adam on each. G's output for c_u is the ranking. Item-based, the same game is
+/// played on the transposed purchases (items' vectors over the users).
 /// </summary>
 internal sealed class CfganTrainingEngine
 {
