@@ -44,11 +44,12 @@ internal static class Reports
         return (mean, std);
     }
 
-    /// <summary>"mean ± std" to 4 decimals, as the results tables print it.</summary>
+    /// <summary>"mean ± std" to 4 decimals, as the results tables print it; a single value alone.</summary>
     public static string MeanStd(IEnumerable<double> values)
     {
-        var (m, s) = Stats(values);
-        return $"{F(m)} ± {F(s)}";
+        var list = values as IReadOnlyCollection<double> ?? values.ToList();
+        var (m, s) = Stats(list);
+        return list.Count == 1 ? F(m) : $"{F(m)} ± {F(s)}"; // one value has no spread to report
     }
 
     /// <summary>Ranking metrics as written to JSON.</summary>
