@@ -169,8 +169,8 @@ internal static class TrainCommand
         };
         AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(topKOptions));
         // User-based CFGAN also serves users it has never seen, from their purchase vector.
-        bool purchaseVectorGraph = transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased };
-        if (purchaseVectorGraph) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, ((CfganModel)transformer.Model).ExportPurchaseVectorScorer(topKOptions));
+        var userBasedCfgan = transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased } m ? m : null;
+        if (userBasedCfgan is not null) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, userBasedCfgan.ExportPurchaseVectorScorer(topKOptions));
 
         var split = TrainTestSplit.FromTables(train, test, minRating);
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
@@ -202,7 +202,7 @@ internal static class TrainCommand
         c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
         Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
         if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
-        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(purchaseVectorGraph ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
+        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(userBasedCfgan is not null ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
         return 0;
     }
 

@@ -25,7 +25,6 @@ namespace MLNet.Adversarial.Models;
 public sealed class CfganModel : IRecommenderModel
 {
     private readonly DenseLayer[] _layers;
-    private readonly InteractionData _rows;  // the purchase vectors G maps: Purchases, or their transpose
     private readonly float[] _inputColumns;  // first layer transposed, [columns, hidden]: one row per purchased entry
     private readonly float[]? _itemHidden;   // item-based: the last hidden layer of every item, [items, hidden]
     private readonly float[] _emptyHidden;   // the last hidden layer of the all-zero purchase vector
@@ -43,8 +42,8 @@ public sealed class CfganModel : IRecommenderModel
         if (!Enum.IsDefined(orientation)) throw new ArgumentOutOfRangeException(nameof(orientation));
         if (generatorLayers.Count < 2) throw new ArgumentException("The generator needs at least one hidden layer (two dense layers).", nameof(generatorLayers));
         Orientation = orientation;
-        _rows = orientation == CfganOrientation.UserBased ? purchases : purchases.Transposed();
-        int columns = _rows.Items.Count;
+        Rows = orientation == CfganOrientation.UserBased ? purchases : purchases.Transposed();
+        int columns = Rows.Items.Count;
         string columnName = orientation == CfganOrientation.UserBased ? "item" : "user";
         for (int l = 0; l < generatorLayers.Count; l++)
         {
@@ -73,8 +72,8 @@ public sealed class CfganModel : IRecommenderModel
         _emptyHidden = Hidden(ReadOnlySpan<int>.Empty, default);
         if (orientation == CfganOrientation.ItemBased)
         {
-            _itemHidden = new float[_rows.Users.Count * last.Inputs];
-            for (int i = 0; i < _rows.Users.Count; i++) Hidden(_rows.ItemsOf(i), default).CopyTo(_itemHidden, i * last.Inputs);
+            _itemHidden = new float[Rows.Users.Count * last.Inputs];
+            for (int i = 0; i < Rows.Users.Count; i++) Hidden(Rows.ItemsOf(i), default).CopyTo(_itemHidden, i * last.Inputs);
         }
     }
 
@@ -89,6 +88,9 @@ public sealed class CfganModel : IRecommenderModel
 
     /// <summary>Whether the generator maps users' or items' purchase vectors.</summary>
     public CfganOrientation Orientation { get; }
+
+    /// <summary>The purchase vectors the generator maps: <see cref="Purchases"/>, or their transpose when item-based.</summary>
+    internal InteractionData Rows { get; }
 
     /// <summary>The generator's layers, input side first.</summary>
     public IReadOnlyList<DenseLayer> GeneratorLayers => _layers;
@@ -117,8 +119,7 @@ public sealed class CfganModel : IRecommenderModel
             return;
         }
         var (row, bias) = OutputRow(user);
-        int width = row.Length;
-        for (int i = 0; i < scores.Length; i++) scores[i] = Activate(TensorPrimitives.Dot(_itemHidden.AsSpan(i * width, width), row) + bias);
+        for (int i = 0; i < scores.Length; i++) scores[i] = Activate(TensorPrimitives.Dot(ItemHidden(i), row.Span) + bias);
     }
 
     /// <summary>
@@ -159,9 +160,9 @@ public sealed class CfganModel : IRecommenderModel
         if (item < -1 || item >= Items.Count) throw new ArgumentOutOfRangeException(nameof(item), $"Item index {item} is outside -1..{Items.Count - 1}.");
         var (row, column) = Orientation == CfganOrientation.UserBased ? (user, item) : (item, user);
         ReadOnlySpan<float> hidden = row < 0 ? _emptyHidden
-            : Orientation == CfganOrientation.UserBased ? Hidden(_rows.ItemsOf(row), default) : _itemHidden.AsSpan(row * _emptyHidden.Length, _emptyHidden.Length);
+            : Orientation == CfganOrientation.UserBased ? Hidden(Rows.ItemsOf(row), default) : ItemHidden(row);
         var (weights, bias) = OutputRow(column);
-        return Activate(TensorPrimitives.Dot(hidden, weights) + bias);
+        return Activate(TensorPrimitives.Dot(hidden, weights.Span) + bias);
     }
 
     /// <summary>The score of a pair of raw ids (unknown ids as in <see cref="Score(int, int)"/>).</summary>
@@ -205,11 +206,14 @@ public sealed class CfganModel : IRecommenderModel
     }
 
     /// <summary>The output layer's row and bias of column <paramref name="column"/>, or the fallback for -1.</summary>
-    private (float[] Row, float Bias) OutputRow(int column)
+    private (ReadOnlyMemory<float> Row, float Bias) OutputRow(int column)
     {
         var last = _layers[^1];
-        return column < 0 ? (FallbackOutputRow, FallbackOutputBias) : (last.Weights.AsSpan(column * last.Inputs, last.Inputs).ToArray(), last.Bias[column]);
+        return column < 0 ? (FallbackOutputRow, FallbackOutputBias) : (last.Weights.AsMemory(column * last.Inputs, last.Inputs), last.Bias[column]);
     }
+
+    /// <summary>Item-based models: item <paramref name="item"/>'s last hidden layer, computed once at construction.</summary>
+    private ReadOnlySpan<float> ItemHidden(int item) => _itemHidden.AsSpan(item * _emptyHidden.Length, _emptyHidden.Length);
 
     /// <summary>
     /// The last hidden layer's activations for a purchase vector given as sorted column indices or, when

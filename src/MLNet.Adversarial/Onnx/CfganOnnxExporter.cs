@@ -45,10 +45,7 @@ public static class CfganOnnxExporter
         var (row, column) = userBased ? (user, item) : (item, user);
         var hidden = Hidden(g, model, RowPurchases(g, model, row));
 
-        var last = model.GeneratorLayers[^1];
-        g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], last.Outputs + 1, last.Inputs);
-        g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], last.Outputs + 1);
-        g.Initializer("axis_1", [1L], 1);
+        OutputRowsWithFallback(g, model);
         var w = g.Node("Gather", ["output_rows", column], "column_rows");
         var dot = g.Node("ReduceSum", [g.Node("Mul", [hidden, w], "hidden_rows"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
         var logit = g.Node("Add", [dot, g.Node("Gather", ["output_bias", column], "column_bias")], model.SigmoidOutput ? "logit" : FactorizationOnnxExporter.ScoreOutput);
@@ -79,11 +76,8 @@ public static class CfganOnnxExporter
         else
         {
             // Every item's last hidden layer [items, h] against the users' output rows [N, h], plus the users' biases.
-            var last = model.GeneratorLayers[^1];
             var itemHidden = Hidden(g, model, RowPurchases(g, model, row: null));
-            g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], last.Outputs + 1, last.Inputs);
-            g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], last.Outputs + 1);
-            g.Initializer("axis_1", [1L], 1);
+            OutputRowsWithFallback(g, model);
             var userRows = g.Node("Gather", ["output_rows", user], "user_rows");
             var userBias = g.Node("Unsqueeze", [g.Node("Gather", ["output_bias", user], "user_bias"), "axis_1"], "user_bias_column");
             var logits = g.Node("Add", [g.Node("Gemm", [userRows, itemHidden], "user_item", OnnxGraphBuilder.Attr("transB", 1)), userBias],
@@ -144,7 +138,7 @@ public static class CfganOnnxExporter
     /// </summary>
     private static string RowPurchases(OnnxGraphBuilder g, CfganModel model, string? row)
     {
-        var rows = model.Orientation == CfganOrientation.UserBased ? model.Purchases : model.Purchases.Transposed();
+        var rows = model.Rows;
         var matrix = RecommenderGraphs.ExclusionMask(rows, long.MaxValue);
         string vectors;
         if (row is null)
@@ -180,6 +174,18 @@ public static class CfganOnnxExporter
         g.Initializer("output_bias_all", last.Bias, last.Outputs);
         var logits = g.Node("Gemm", [hidden, "output_weight", "output_bias_all"], model.SigmoidOutput ? "all_logits" : name ?? "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         return model.SigmoidOutput ? g.Node("Sigmoid", [logits], name ?? "all_scores") : logits;
+    }
+
+    /// <summary>
+    /// The output layer's rows and biases, one per column plus the fallback for an unknown column (index -1 after
+    /// the id lookup), as <c>output_rows</c> and <c>output_bias</c>; and <c>axis_1</c>.
+    /// </summary>
+    private static void OutputRowsWithFallback(OnnxGraphBuilder g, CfganModel model)
+    {
+        var last = model.GeneratorLayers[^1];
+        g.Initializer("output_rows", [.. last.Weights, .. model.FallbackOutputRow], last.Outputs + 1, last.Inputs);
+        g.Initializer("output_bias", [.. last.Bias, model.FallbackOutputBias], last.Outputs + 1);
+        g.Initializer("axis_1", [1L], 1);
     }
 
     private static (string Key, string Value)[] OrientationMetadata(CfganModel model) =>

@@ -11,14 +11,13 @@ namespace MLNet.Adversarial.Text;
 /// </summary>
 internal static class TextEmbeddingPipeline
 {
-    // One wrapped encoder file per process (90 MB, the same for every transform), deleted when the process exits.
+    // One wrapped encoder file per process (90 MB, the same for every transform), deleted when the process exits
+    // (OnnxModelTempFile deletes the files it wrote).
     private static readonly Lazy<string> s_wrappedMiniLMFile = new(() =>
     {
         using var encoder = TextEncoder.CreateMiniLM();
         var wrapped = PooledEncoderGraph.Wrap(MiniLMResources.ModelBytes(), MiniLMResources.MaxSequenceLength, encoder.Dimension, encoder.HiddenStatesOutput);
-        var path = Serving.OnnxModelTempFile.Write(wrapped, "text");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Serving.OnnxModelTempFile.Delete(path);
-        return path;
+        return Serving.OnnxModelTempFile.Write(wrapped, "text");
     });
 
     /// <summary>

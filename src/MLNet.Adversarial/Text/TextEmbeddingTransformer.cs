@@ -18,7 +18,6 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _mapping;
     private readonly bool _ownsEncoder;
-    private readonly bool _persistable;
 
     internal TextEmbeddingTransformer(MLContext mlContext, TextEncoder encoder, bool ownsEncoder, string outputColumnName, string inputColumnName)
     {
@@ -29,7 +28,6 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
         if (encoder.IsPersistableMiniLM)
         {
             _mapping = TextEmbeddingPipeline.Build(mlContext, encoder, outputColumnName, inputColumnName);
-            _persistable = true;
             return;
         }
         var input = SchemaDefinition.Create(typeof(TextRow));
@@ -80,7 +78,7 @@ public sealed class TextEmbeddingTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Whether <c>mlContext.Model.Save</c> can save this transform (the built-in MiniLM with its default sequence length).</summary>
-    public bool IsPersistable => _persistable;
+    public bool IsPersistable => Encoder.IsPersistableMiniLM;
 
     /// <summary>Saves the stock chain that does the embedding; throws <see cref="NotSupportedException"/> unless <see cref="IsPersistable"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
