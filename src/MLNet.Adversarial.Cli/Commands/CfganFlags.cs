@@ -20,9 +20,10 @@ internal sealed class CfganFlags
     public readonly Option<double> PartialMasking = new("--pm-ratio") { Description = "CFGAN: share of unpurchased items in the partial-masking mask (0: no PM).", DefaultValueFactory = _ => Defaults.PartialMaskingRatio };
     public readonly Option<double> ZeroReconstruction = new("--zr-ratio") { Description = "CFGAN: share of unpurchased items pushed to 0 by zero reconstruction (0: no ZR).", DefaultValueFactory = _ => Defaults.ZeroReconstructionRatio };
     public readonly Option<double> ZeroReconstructionWeight = new("--zr-weight") { Description = "CFGAN: α, the weight of the zero-reconstruction term.", DefaultValueFactory = _ => Defaults.ZeroReconstructionWeight };
+    public readonly Option<double> ConditionDropout = new("--condition-dropout") { Description = "CFGAN: share of purchases hidden from G's input while training (0: off).", DefaultValueFactory = _ => Defaults.ConditionDropout };
 
     /// <summary>The options, in the order the help lists them.</summary>
-    public IEnumerable<Option> All => [ItemBased, GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight];
+    public IEnumerable<Option> All => [ItemBased, GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight, ConditionDropout];
 
     /// <summary>
     /// CFGAN options: the shared data, validation, progress and serving options of <paramref name="common"/>, the
@@ -41,7 +42,7 @@ internal sealed class CfganFlags
             GeneratorHiddenSize = c.Get(GeneratorHidden), DiscriminatorHiddenSize = c.Get(DiscriminatorHidden),
             GeneratorSteps = c.Get(GeneratorSteps), DiscriminatorSteps = c.Get(DiscriminatorSteps),
             PartialMaskingRatio = c.Get(PartialMasking), ZeroReconstructionRatio = c.Get(ZeroReconstruction),
-            ZeroReconstructionWeight = c.Get(ZeroReconstructionWeight),
+            ZeroReconstructionWeight = c.Get(ZeroReconstructionWeight), ConditionDropout = c.Get(ConditionDropout),
         };
         if (Given(c, epochs)) o.Epochs = c.Get(epochs);
         if (Given(c, patience)) o.EarlyStoppingPatience = c.Get(patience);

@@ -264,11 +264,11 @@ internal static class TrainCommand
     }
 
     private sealed record CfganSummary(CfganOrientation Orientation, int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
-        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, int Patience)
+        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, double ConditionDropout, int Patience)
     {
         public static CfganSummary From(CfganTrainer.Options o) => new(o.Orientation, o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
             o.DiscriminatorLearningRate, o.GeneratorSteps, o.DiscriminatorSteps, o.PartialMaskingRatio, o.ZeroReconstructionRatio, o.ZeroReconstructionWeight,
-            o.EarlyStoppingPatience);
+            o.ConditionDropout, o.EarlyStoppingPatience);
     }
 
     private sealed record IrganSummary(int GanEpochs, int DiscriminatorEpochs, int GeneratorEpochs, double GeneratorLr, double DiscriminatorLr,

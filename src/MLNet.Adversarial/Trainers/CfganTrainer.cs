@@ -66,6 +66,8 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
             public const double ZeroReconstructionWeight = 0.03;
             /// <summary>Default <see cref="GeneratorAveragingDecay"/>.</summary>
             public const double GeneratorAveragingDecay = 0.999;
+            /// <summary>Default <see cref="ConditionDropout"/>.</summary>
+            public const double ConditionDropout = 0;
             /// <summary>Default <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> (the validation metric of a GAN oscillates from round to round).</summary>
             public const int EarlyStoppingPatience = 30;
         }
@@ -139,6 +141,14 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         /// </summary>
         public double GeneratorAveragingDecay { get; set; } = GameDefaults.GeneratorAveragingDecay;
 
+        /// <summary>
+        /// The share of the purchases hidden from the generator's input while training (each purchase dropped
+        /// independently, the kept ones scaled by 1/(1 − p), as dropout); D still judges against the whole condition, so
+        /// G learns to restore purchases it did not see, which is the ranking task. Scoring uses the whole vector. 0 (the
+        /// default, as the paper) turns it off.
+        /// </summary>
+        public double ConditionDropout { get; set; } = GameDefaults.ConditionDropout;
+
         /// <summary>Whether a sigmoid follows the generator's last layer (the paper); otherwise it is linear (the authors' code).</summary>
         public bool SigmoidOutput { get; set; }
 
@@ -164,6 +174,7 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
             Check(ZeroReconstructionRatio is >= 0 and <= 1, nameof(ZeroReconstructionRatio), "must be in [0, 1]");
             Check(ZeroReconstructionWeight >= 0 && double.IsFinite(ZeroReconstructionWeight), nameof(ZeroReconstructionWeight), "must not be negative");
             Check(GeneratorAveragingDecay is >= 0 and < 1, nameof(GeneratorAveragingDecay), "must be in [0, 1)");
+            Check(ConditionDropout is >= 0 and < 1, nameof(ConditionDropout), "must be in [0, 1)");
             Check(NoiseDimension is >= 0 and <= 1 << 16, nameof(NoiseDimension), "must be in 0..65536");
         }
 

@@ -74,7 +74,7 @@ internal sealed class CfganTrainingEngine
 
         // Rows without purchases have no condition to learn from; they are still scored (from the zero vector).
         var users = rowData.ActiveUsers().ToArray();
-        using var batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension);
+        using var batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension, o.ConditionDropout);
         var history = new List<TrainingEpochReport>();
         CfganModel? best = null;
         double bestMetric = double.NegativeInfinity;
@@ -99,9 +99,9 @@ internal sealed class CfganTrainingEngine
                     using var scope = torch.NewDisposeScope();
                     var rows = users.AsSpan(start, Math.Min(o.DiscriminatorBatchSize, users.Length - start));
                     batch.Fill(rowData, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
-                    var (condition, mask, _, noise) = batch.Tensors(rows.Length, device, zeroReconstruction: false);
+                    var (condition, input, mask, _, noise) = batch.Tensors(rows.Length, device, zeroReconstruction: false);
                     Tensor fake;
-                    using (torch.no_grad()) fake = Generate(generator, condition, noise) * mask;
+                    using (torch.no_grad()) fake = Generate(generator, input, noise) * mask;
                     var realLogits = discriminator.Forward(torch.cat([condition, condition], 1));
                     var fakeLogits = discriminator.Forward(torch.cat([condition, fake], 1));
                     var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
@@ -128,8 +128,8 @@ internal sealed class CfganTrainingEngine
                     var rows = users.AsSpan(start, Math.Min(o.GeneratorBatchSize, users.Length - start));
                     bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
                     batch.Fill(rowData, rows, epoch, o, _seed, zr, shuffle);
-                    var (condition, mask, zeroMask, noise) = batch.Tensors(rows.Length, device, zr);
-                    var generated = Generate(generator, condition, noise);
+                    var (condition, input, mask, zeroMask, noise) = batch.Tensors(rows.Length, device, zr);
+                    var generated = Generate(generator, input, noise);
                     var fakeLogits = discriminator.Forward(torch.cat([condition, generated * mask], 1));
                     var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
                     if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(zeroReconstructionWeight));
@@ -173,9 +173,9 @@ internal sealed class CfganTrainingEngine
     }
 
     /// <summary>G's output for a batch: its logits, through a sigmoid when the model's output is one.</summary>
-    private Tensor Generate(SigmoidMlp generator, Tensor condition, Tensor? noise)
+    private Tensor Generate(SigmoidMlp generator, Tensor input, Tensor? noise)
     {
-        var logits = generator.Forward(noise is null ? condition : torch.cat([condition, noise], 1));
+        var logits = generator.Forward(noise is null ? input : torch.cat([input, noise], 1));
         return _options.SigmoidOutput ? logits.sigmoid() : logits;
     }
 
@@ -202,13 +202,16 @@ internal sealed class CfganTrainingEngine
     private sealed class Batch : IDisposable
     {
         private readonly int _items, _noiseDimension;
-        private readonly Tensor _condition, _mask, _zeroMask, _noise;
+        private readonly double _dropout;
+        private readonly Tensor _condition, _input, _mask, _zeroMask, _noise;
 
-        public Batch(int capacity, int items, int noiseDimension)
+        public Batch(int capacity, int items, int noiseDimension, double conditionDropout)
         {
             _items = items;
             _noiseDimension = noiseDimension;
+            _dropout = conditionDropout;
             _condition = torch.zeros(capacity, items);
+            _input = torch.zeros(conditionDropout > 0 ? capacity : 1, items);
             _mask = torch.zeros(capacity, items);
             _zeroMask = torch.zeros(capacity, items);
             _noise = torch.zeros(capacity, Math.Max(1, noiseDimension));
@@ -233,16 +236,31 @@ internal sealed class CfganTrainingEngine
                 if (zeroReconstruction)
                     CfganNegativeMasks.Add(zeroMasks.Slice(r * items, items), purchased, o.ZeroReconstructionRatio, seed, epoch, users[r], CfganNegativeMasks.Scheme.ZeroReconstruction);
             }
+            if (_dropout > 0)
+            {
+                // G's input: the condition with purchases dropped, the kept ones scaled so its expected value is the condition.
+                var inputs = Floats(_input);
+                float kept = (float)(1 / (1 - _dropout));
+                inputs[..(n * items)].Clear();
+                for (int r = 0; r < n; r++)
+                {
+                    var input = inputs.Slice(r * items, items);
+                    foreach (var i in train.ItemsOf(users[r]))
+                        if (noiseRng.NextDouble() >= _dropout) input[i] = kept;
+                }
+            }
             // Uniform in [-1, 1): mean 0, so serving with the noise at 0 (its mean) needs no extra inputs.
             var noise = Floats(_noise);
             for (int k = 0; k < n * _noiseDimension; k++) noise[k] = (float)(noiseRng.NextDouble() * 2 - 1);
         }
 
         /// <summary>The first <paramref name="n"/> rows, on <paramref name="device"/> (views on the CPU, copies elsewhere).</summary>
-        public (Tensor Condition, Tensor Mask, Tensor? ZeroMask, Tensor? Noise) Tensors(int n, Device device, bool zeroReconstruction)
+        /// <remarks><c>Input</c> is G's input: the condition, or with <see cref="CfganTrainer.Options.ConditionDropout"/> its dropped-out copy.</remarks>
+        public (Tensor Condition, Tensor Input, Tensor Mask, Tensor? ZeroMask, Tensor? Noise) Tensors(int n, Device device, bool zeroReconstruction)
         {
             Tensor Rows(Tensor t) => t.narrow(0, 0, n).to(device);
-            return (Rows(_condition), Rows(_mask), zeroReconstruction ? Rows(_zeroMask) : null, _noiseDimension > 0 ? Rows(_noise) : null);
+            var condition = Rows(_condition);
+            return (condition, _dropout > 0 ? Rows(_input) : condition, Rows(_mask), zeroReconstruction ? Rows(_zeroMask) : null, _noiseDimension > 0 ? Rows(_noise) : null);
         }
 
         private static Span<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
@@ -250,6 +268,7 @@ internal sealed class CfganTrainingEngine
         public void Dispose()
         {
             _condition.Dispose();
+            _input.Dispose();
             _mask.Dispose();
             _zeroMask.Dispose();
             _noise.Dispose();

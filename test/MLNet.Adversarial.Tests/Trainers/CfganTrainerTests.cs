@@ -119,6 +119,7 @@ public sealed class CfganTrainerTests
             ("another ZR weight", o => o.ZeroReconstructionWeight = 0.3),
             ("generator averaging", o => o.GeneratorAveragingDecay = 0.9),
             ("noise inputs", o => o.NoiseDimension = 4),
+            ("condition dropout", o => o.ConditionDropout = 0.3),
             ("sigmoid output", o => o.SigmoidOutput = true),
             ("item-based", o => o.Orientation = CfganOrientation.ItemBased),
         })
@@ -313,6 +314,8 @@ public sealed class CfganTrainerTests
             (nameof(CfganTrainer.Options.ZeroReconstructionWeight), o => o.ZeroReconstructionWeight = -1),
             (nameof(CfganTrainer.Options.GeneratorAveragingDecay), o => o.GeneratorAveragingDecay = 1),
             (nameof(CfganTrainer.Options.NoiseDimension), o => o.NoiseDimension = -1),
+            (nameof(CfganTrainer.Options.ConditionDropout), o => o.ConditionDropout = 1),
+            (nameof(CfganTrainer.Options.ConditionDropout), o => o.ConditionDropout = double.NaN),
             (nameof(CfganTrainer.Options.TopK), o => o.TopK = 0),
             (nameof(CfganTrainer.Options.UserColumnName), o => o.UserColumnName = " "),
         };
