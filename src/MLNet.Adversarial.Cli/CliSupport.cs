@@ -31,7 +31,8 @@ internal static class CliSupport
         ["EarlyStoppingPatience"] = "--patience", ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
         ["GeneratorHiddenSize"] = "--g-hidden", ["DiscriminatorHiddenSize"] = "--d-hidden", ["GeneratorSteps"] = "--g-steps", ["DiscriminatorSteps"] = "--d-steps",
         ["PartialMaskingRatio"] = "--pm-ratio", ["ZeroReconstructionRatio"] = "--zr-ratio", ["ZeroReconstructionWeight"] = "--zr-weight",
-        ["ConditionDropout"] = "--condition-dropout",
+        ["ConditionDropout"] = "--condition-dropout", ["GeneratorBatchSize"] = "--g-batch", ["DiscriminatorBatchSize"] = "--d-batch",
+        ["GeneratorAveragingDecay"] = "--g-averaging",
     };
 
     public static Option<string?> File(string name, string description, bool required = false) =>

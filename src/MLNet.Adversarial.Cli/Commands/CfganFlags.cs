@@ -20,10 +20,13 @@ internal sealed class CfganFlags
     public readonly Option<double> PartialMasking = new("--pm-ratio") { Description = "CFGAN: share of unpurchased items in the partial-masking mask (0: no PM).", DefaultValueFactory = _ => Defaults.PartialMaskingRatio };
     public readonly Option<double> ZeroReconstruction = new("--zr-ratio") { Description = "CFGAN: share of unpurchased items pushed to 0 by zero reconstruction (0: no ZR).", DefaultValueFactory = _ => Defaults.ZeroReconstructionRatio };
     public readonly Option<double> ZeroReconstructionWeight = new("--zr-weight") { Description = "CFGAN: α, the weight of the zero-reconstruction term.", DefaultValueFactory = _ => Defaults.ZeroReconstructionWeight };
+    public readonly Option<int> GeneratorBatch = new("--g-batch") { Description = "CFGAN: rows per generator step.", DefaultValueFactory = _ => Defaults.GeneratorBatchSize, HelpName = "N" };
+    public readonly Option<int> DiscriminatorBatch = new("--d-batch") { Description = "CFGAN: rows per discriminator step.", DefaultValueFactory = _ => Defaults.DiscriminatorBatchSize, HelpName = "N" };
+    public readonly Option<double> GeneratorAveraging = new("--g-averaging") { Description = "CFGAN: decay of the moving average of G's weights that is served (0: the last weights).", DefaultValueFactory = _ => Defaults.GeneratorAveragingDecay, HelpName = "D" };
     public readonly Option<double> ConditionDropout = new("--condition-dropout") { Description = "CFGAN: share of purchases hidden from G's input while training (0: off).", DefaultValueFactory = _ => Defaults.ConditionDropout };
 
     /// <summary>The options, in the order the help lists them.</summary>
-    public IEnumerable<Option> All => [ItemBased, GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight, ConditionDropout];
+    public IEnumerable<Option> All => [ItemBased, GeneratorHidden, DiscriminatorHidden, GeneratorSteps, DiscriminatorSteps, GeneratorBatch, DiscriminatorBatch, PartialMasking, ZeroReconstruction, ZeroReconstructionWeight, GeneratorAveraging, ConditionDropout];
 
     /// <summary>
     /// CFGAN options: the shared data, validation, progress and serving options of <paramref name="common"/>, the
@@ -41,6 +44,7 @@ internal sealed class CfganFlags
             Orientation = c.Get(ItemBased) ? CfganOrientation.ItemBased : CfganOrientation.UserBased,
             GeneratorHiddenSize = c.Get(GeneratorHidden), DiscriminatorHiddenSize = c.Get(DiscriminatorHidden),
             GeneratorSteps = c.Get(GeneratorSteps), DiscriminatorSteps = c.Get(DiscriminatorSteps),
+            GeneratorBatchSize = c.Get(GeneratorBatch), DiscriminatorBatchSize = c.Get(DiscriminatorBatch), GeneratorAveragingDecay = c.Get(GeneratorAveraging),
             PartialMaskingRatio = c.Get(PartialMasking), ZeroReconstructionRatio = c.Get(ZeroReconstruction),
             ZeroReconstructionWeight = c.Get(ZeroReconstructionWeight), ConditionDropout = c.Get(ConditionDropout),
         };

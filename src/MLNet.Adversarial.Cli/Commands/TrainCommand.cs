@@ -264,11 +264,12 @@ internal static class TrainCommand
     }
 
     private sealed record CfganSummary(CfganOrientation Orientation, int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
-        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, double ConditionDropout, int Patience)
+        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, double ConditionDropout, int GeneratorBatch, int DiscriminatorBatch,
+        double GeneratorAveraging, int Patience)
     {
         public static CfganSummary From(CfganTrainer.Options o) => new(o.Orientation, o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
             o.DiscriminatorLearningRate, o.GeneratorSteps, o.DiscriminatorSteps, o.PartialMaskingRatio, o.ZeroReconstructionRatio, o.ZeroReconstructionWeight,
-            o.ConditionDropout, o.EarlyStoppingPatience);
+            o.ConditionDropout, o.GeneratorBatchSize, o.DiscriminatorBatchSize, o.GeneratorAveragingDecay, o.EarlyStoppingPatience);
     }
 
     private sealed record IrganSummary(int GanEpochs, int DiscriminatorEpochs, int GeneratorEpochs, double GeneratorLr, double DiscriminatorLr,

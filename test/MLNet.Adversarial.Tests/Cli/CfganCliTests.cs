@@ -33,7 +33,8 @@ public sealed class CfganCliTests
             var outDir = Path.Combine(root, "cfgan");
 
             var run = Run("train", "--trainer", "cfgan", "--train", ratings, "--min-rating", "4", "--epochs", "3", "--g-hidden", "16",
-                "--d-hidden", "16", "--g-lr", "0.01", "--validation-fraction", "0.2", "--out", outDir);
+                "--d-hidden", "16", "--g-lr", "0.01", "--condition-dropout", "0.25", "--g-batch", "8", "--d-batch", "16", "--g-averaging", "0.5",
+                "--validation-fraction", "0.2", "--out", outDir);
 
             TestContext.WriteLine(run.Out);
             Assert.AreEqual(0, run.Code, run.Error);
@@ -51,6 +52,10 @@ public sealed class CfganCliTests
             Assert.AreEqual(3, cfgan.GetProperty("rounds").GetInt32());
             Assert.AreEqual(16, cfgan.GetProperty("generatorHidden").GetInt32());
             Assert.AreEqual(0.01, cfgan.GetProperty("generatorLr").GetDouble(), 1e-12);
+            Assert.AreEqual(0.25, cfgan.GetProperty("conditionDropout").GetDouble(), 1e-12);
+            Assert.AreEqual(8, cfgan.GetProperty("generatorBatch").GetInt32());
+            Assert.AreEqual(16, cfgan.GetProperty("discriminatorBatch").GetInt32());
+            Assert.AreEqual(0.5, cfgan.GetProperty("generatorAveraging").GetDouble(), 1e-12);
             Assert.AreEqual(new MLNet.Adversarial.Trainers.CfganTrainer.Options().DiscriminatorLearningRate, cfgan.GetProperty("discriminatorLr").GetDouble(), 1e-12,
                 "a shared flag that was not given keeps the CFGAN default, not another trainer's");
             var history = report.GetProperty("history").EnumerateArray().ToList();
@@ -72,6 +77,9 @@ public sealed class CfganCliTests
     public void CfganFlagErrorsNameTheFlag()
     {
         var outDir = Path.Combine(Path.GetTempPath(), "mlnet-adv-cfgan-bad-" + Guid.NewGuid().ToString("N"));
+        var dropout = Run("train", "--trainer", "cfgan", "--condition-dropout", "1", "--out", outDir);
+        Assert.AreEqual(1, dropout.Code);
+        StringAssert.Contains(dropout.Error, "--condition-dropout");
         var ratio = Run("train", "--trainer", "cfgan", "--pm-ratio", "2", "--out", outDir);
         Assert.AreEqual(1, ratio.Code);
         StringAssert.StartsWith(ratio.Error, "error: --pm-ratio");
@@ -79,5 +87,23 @@ public sealed class CfganCliTests
         Assert.AreEqual(1, resume.Code);
         StringAssert.Contains(resume.Error, "--trainer cfgan does not support --resume");
         Assert.IsFalse(Directory.Exists(outDir), "nothing is written when the flags are wrong");
+    }
+
+    [TestMethod]
+    public void ReproductionConfigurationsAndGridEntriesAreValidAndDistinct()
+    {
+        foreach (var name in MLNet.Adversarial.Cli.Commands.CfganReproduction.Configurations)
+            MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration(name).Validate();
+        var seen = new HashSet<string>();
+        foreach (var (name, baseName, configure) in MLNet.Adversarial.Cli.Commands.CfganReproduction.Grid())
+        {
+            var options = MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration(baseName);
+            configure(options);
+            options.Validate();
+            var settings = string.Join(";", typeof(MLNet.Adversarial.Trainers.CfganTrainer.Options).GetProperties()
+                .Where(p => p.PropertyType.IsValueType && p.Name != nameof(options.Epochs)).Select(p => $"{p.Name}={p.GetValue(options)}"));
+            Assert.IsTrue(seen.Add(settings), $"grid entry '{name}' repeats another entry's settings");
+        }
+        Assert.AreEqual(0.5, MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration("item-based").ConditionDropout, "the chosen item-based configuration");
     }
 }
