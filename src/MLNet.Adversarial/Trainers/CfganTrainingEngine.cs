@@ -203,7 +203,8 @@ internal sealed class CfganTrainingEngine
     {
         private readonly int _items, _noiseDimension;
         private readonly double _dropout;
-        private readonly Tensor _condition, _input, _mask, _zeroMask, _noise;
+        private readonly Tensor _condition, _mask, _zeroMask, _noise;
+        private readonly Tensor? _input; // G's dropped-out input; null without condition dropout (G reads the condition)
 
         public Batch(int capacity, int items, int noiseDimension, double conditionDropout)
         {
@@ -211,7 +212,7 @@ internal sealed class CfganTrainingEngine
             _noiseDimension = noiseDimension;
             _dropout = conditionDropout;
             _condition = torch.zeros(capacity, items);
-            _input = torch.zeros(conditionDropout > 0 ? capacity : 1, items);
+            _input = conditionDropout > 0 ? torch.zeros(capacity, items) : null;
             _mask = torch.zeros(capacity, items);
             _zeroMask = torch.zeros(capacity, items);
             _noise = torch.zeros(capacity, Math.Max(1, noiseDimension));
@@ -223,8 +224,12 @@ internal sealed class CfganTrainingEngine
             var conditions = Floats(_condition);
             var masks = Floats(_mask);
             var zeroMasks = Floats(_zeroMask);
+            // G's input: the condition with purchases dropped, the kept ones scaled so its expected value is the condition.
+            var inputs = _input is null ? default : Floats(_input);
+            float kept = (float)(1 / (1 - _dropout));
             conditions[..(n * items)].Clear();
             if (zeroReconstruction) zeroMasks[..(n * items)].Clear();
+            if (_input is not null) inputs[..(n * items)].Clear();
             for (int r = 0; r < n; r++)
             {
                 var purchased = train.ItemsOf(users[r]);
@@ -235,17 +240,10 @@ internal sealed class CfganTrainingEngine
                 CfganNegativeMasks.Add(mask, purchased, o.PartialMaskingRatio, seed, epoch, users[r], CfganNegativeMasks.Scheme.PartialMasking);
                 if (zeroReconstruction)
                     CfganNegativeMasks.Add(zeroMasks.Slice(r * items, items), purchased, o.ZeroReconstructionRatio, seed, epoch, users[r], CfganNegativeMasks.Scheme.ZeroReconstruction);
-            }
-            if (_dropout > 0)
-            {
-                // G's input: the condition with purchases dropped, the kept ones scaled so its expected value is the condition.
-                var inputs = Floats(_input);
-                float kept = (float)(1 / (1 - _dropout));
-                inputs[..(n * items)].Clear();
-                for (int r = 0; r < n; r++)
+                if (_input is not null)
                 {
                     var input = inputs.Slice(r * items, items);
-                    foreach (var i in train.ItemsOf(users[r]))
+                    foreach (var i in purchased)
                         if (noiseRng.NextDouble() >= _dropout) input[i] = kept;
                 }
             }
@@ -260,7 +258,7 @@ internal sealed class CfganTrainingEngine
         {
             Tensor Rows(Tensor t) => t.narrow(0, 0, n).to(device);
             var condition = Rows(_condition);
-            return (condition, _dropout > 0 ? Rows(_input) : condition, Rows(_mask), zeroReconstruction ? Rows(_zeroMask) : null, _noiseDimension > 0 ? Rows(_noise) : null);
+            return (condition, _input is null ? condition : Rows(_input), Rows(_mask), zeroReconstruction ? Rows(_zeroMask) : null, _noiseDimension > 0 ? Rows(_noise) : null);
         }
 
         private static Span<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
@@ -268,7 +266,7 @@ internal sealed class CfganTrainingEngine
         public void Dispose()
         {
             _condition.Dispose();
-            _input.Dispose();
+            _input?.Dispose();
             _mask.Dispose();
             _zeroMask.Dispose();
             _noise.Dispose();
