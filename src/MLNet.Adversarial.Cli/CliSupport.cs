@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Cli;
 
@@ -16,24 +17,35 @@ internal sealed record CommandContext(ParseResult Parse, TextWriter Out, TextWri
 /// <summary>Option factories and value parsers shared by the commands, and the error guard.</summary>
 internal static class CliSupport
 {
-    /// <summary>Library option names (as in <c>ArgumentOutOfRangeException.ParamName</c>) mapped to the flags that set them.</summary>
-    private static readonly Dictionary<string, string> FlagOfOption = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Library option names (as in <c>ArgumentOutOfRangeException.ParamName</c>) mapped to the flags that set them: the
+    /// declared hyper-parameters' flags, and those of the other options and arguments the commands set.
+    /// </summary>
+    private static readonly Dictionary<string, string> FlagOfOption = DeclaredFlags(new(StringComparer.Ordinal)
     {
-        ["EmbeddingDimension"] = "--dim", ["Epochs"] = "--epochs", ["BatchSize"] = "--batch", ["LearningRate"] = "--lr",
-        ["L2Regularization"] = "--l2", ["Epsilon"] = "--epsilon", ["AdversarialWeight"] = "--adv-weight",
-        ["AdversarialStartEpoch"] = "--adv-start", ["TopK"] = "--topk", ["MinRating"] = "--min-rating",
-        ["fraction"] = "--validation-fraction", ["K"] = "--topk",
-        ["PrivacyWeight"] = "--privacy-weight", ["AdversaryHiddenSize"] = "--adversary-hidden", ["AdversarySteps"] = "--adversary-steps",
-        ["AdversaryLearningRate"] = "--adversary-lr", ["StartEpoch"] = "--privacy-start",
-        ["TextProjectionL2"] = "--text-l2", ["UserText"] = "--user-text",
-        ["AdversarialEpochs"] = "--gan-epochs", ["DiscriminatorEpochs"] = "--d-epochs", ["GeneratorEpochs"] = "--g-epochs",
-        ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr", ["Temperature"] = "--temperature",
-        ["EarlyStoppingPatience"] = "--patience", ["DiscriminatorSamplingTemperature"] = "--d-temperature", ["GeneratorSamplesPerPositive"] = "--g-samples", ["ImportanceMixWeight"] = "--mix",
-        ["GeneratorHiddenSize"] = "--g-hidden", ["DiscriminatorHiddenSize"] = "--d-hidden", ["GeneratorSteps"] = "--g-steps", ["DiscriminatorSteps"] = "--d-steps",
-        ["PartialMaskingRatio"] = "--pm-ratio", ["ZeroReconstructionRatio"] = "--zr-ratio", ["ZeroReconstructionWeight"] = "--zr-weight",
-        ["ConditionDropout"] = "--condition-dropout", ["GeneratorBatchSize"] = "--g-batch", ["DiscriminatorBatchSize"] = "--d-batch",
-        ["GeneratorAveragingDecay"] = "--g-averaging",
-    };
+        ["TopK"] = "--topk", ["fraction"] = "--validation-fraction", ["K"] = "--topk", ["UserText"] = "--user-text",
+    });
+
+    private static Dictionary<string, string> DeclaredFlags(Dictionary<string, string> others)
+    {
+        // An option name shared by several trainers (GeneratorLearningRate) has the same flag in each.
+        foreach (var type in new[] { typeof(AprTrainer.Options), typeof(IrganTrainer.Options), typeof(CfganTrainer.Options), typeof(PrivacyOptions) })
+            foreach (var p in HyperParameterSet.For(type).Parameters)
+                others.TryAdd(p.Name, p.Flag);
+        return others;
+    }
+
+    /// <summary>Adds <paramref name="options"/> to <paramref name="command"/>, except those it already has by name (e.g. its own --min-rating, which then sets the option too).</summary>
+    public static void AddOptions(this Command command, IEnumerable<Option> options)
+    {
+        foreach (var option in options)
+        {
+            var existing = command.Options.FirstOrDefault(o => o.Name == option.Name);
+            if (existing is null) command.Options.Add(option);
+            else if (existing.ValueType != option.ValueType)
+                throw new InvalidOperationException($"{command.Name}: two {option.Name} flags of different types.");
+        }
+    }
 
     public static Option<string?> File(string name, string description, bool required = false) =>
         new(name) { Description = description, Required = required, HelpName = "FILE" };

@@ -112,12 +112,13 @@ public sealed class AdversarialTrainersCatalog
     /// <summary>CFGAN: a generator of purchase vectors trained against a discriminator (Chae et al., CIKM 2018).</summary>
     public CfganTrainer Cfgan(CfganTrainer.Options options) => new(_mlContext, options);
 
-    /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> with the adversarial weight forced to 0.</summary>
+    /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> on a copy of <paramref name="options"/> with the adversarial weight 0 (the caller's object is left as it is).</summary>
     public AprTrainer Bpr(AprTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.AdversarialWeight = 0;
-        return new AprTrainer(_mlContext, options);
+        var bpr = HyperParameterSet.Clone(options);
+        bpr.AdversarialWeight = 0;
+        return new AprTrainer(_mlContext, bpr);
     }
 }
 

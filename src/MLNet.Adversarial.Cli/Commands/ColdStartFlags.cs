@@ -40,7 +40,7 @@ internal sealed class ColdStartFlags
         string trainer = Model.IsApr(c) ? "apr" : "bpr";
         var hybrid = Model.Create(c, minRating);
         hybrid.NumberOfThreads = 1;
-        Text.Apply(c, hybrid, items, users);
+        TextFlags.Apply(hybrid, items, users);
         hybrid.Validate();
         ColdStartExperiment.Model[] models =
         [

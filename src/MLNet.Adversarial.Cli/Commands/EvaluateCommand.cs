@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         {
             model, train, test, minRating, ks, attack, json,
         };
-        foreach (var option in coldStart.All) command.Options.Add(option);
+        command.AddOptions(coldStart.All);
         command.SetHandler(c =>
         {
             if (c.Get(coldStart.Fraction) is not null)

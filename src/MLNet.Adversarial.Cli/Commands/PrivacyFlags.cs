@@ -18,32 +18,23 @@ internal sealed class PrivacyFlags
     public readonly Option<string?> Bands = new("--bands") { Description = "Band edges that turn a numeric attribute into classes, e.g. 25,35,45 for age (u.user:2).", HelpName = "E,E,..." };
     public readonly Option<int> Folds = new("--folds") { Description = "Cross-validation folds of the privacy attackers.", DefaultValueFactory = _ => 5 };
 
-    /// <summary>The training-only flags (not for audit).</summary>
+    /// <summary>The training-only flags (not for audit), generated from <see cref="PrivacyOptions"/>' declarations.</summary>
     public sealed class Training
     {
-        public readonly Option<double> Weight = new("--privacy-weight") { Description = "Weight λ of the privacy-adversarial term (with --sensitive; 0: adversary trained but ignored).", DefaultValueFactory = _ => PrivacyOptions.Defaults.PrivacyWeight };
-        public readonly Option<string> Objective = new Option<string>("--privacy-objective") { Description = "parity (equal mean adversary output across classes; default), confusion (push each prediction to uniform) or reversal (maximise the adversary's loss).", DefaultValueFactory = _ => "parity" }.AcceptOnlyFromAmong("parity", "confusion", "reversal");
-        public readonly Option<int> Hidden = new("--adversary-hidden") { Description = "Hidden units of the adversary (0: linear).", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryHiddenSize };
-        public readonly Option<int> Steps = new("--adversary-steps") { Description = "Adversary Adam steps per recommender step.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversarySteps };
-        public readonly Option<double> LearningRate = new("--adversary-lr") { Description = "Adversary learning rate.", DefaultValueFactory = _ => PrivacyOptions.Defaults.AdversaryLearningRate };
-        public readonly Option<bool> AllUsers = new("--adversary-all-users") { Description = "Train the adversary on every labelled user at each step, not only the batch's users." };
-        public readonly Option<string> Step = new Option<string>("--privacy-step") { Description = "decoupled (a plain gradient step λ·lr per user, outside Adam; default) or joint (λ·loss inside the optimised loss).", DefaultValueFactory = _ => "decoupled" }.AcceptOnlyFromAmong("decoupled", "joint");
-        public readonly Option<int> Start = new("--privacy-start") { Description = "Epochs before the privacy term acts.", DefaultValueFactory = _ => 0 };
+        private readonly HyperParameterFlags _flags = new(("privacy", typeof(PrivacyOptions)));
 
-        public IEnumerable<Option> All => [Weight, Objective, Hidden, Steps, LearningRate, AllUsers, Step, Start];
+        public Option<double> Weight => _flags.Get<double>("--privacy-weight");
 
-        public PrivacyOptions Create(CommandContext c, SensitiveAttributes attributes, double? weight = null) => new()
+        public IEnumerable<Option> All => _flags.All;
+
+        /// <summary>Privacy options for <paramref name="attributes"/> from the flags; <paramref name="weight"/> overrides --privacy-weight.</summary>
+        public PrivacyOptions Create(CommandContext c, SensitiveAttributes attributes, double? weight = null)
         {
-            SensitiveAttributes = attributes,
-            PrivacyWeight = weight ?? c.Get(Weight),
-            Objective = c.Get(Objective) switch { "reversal" => PrivacyObjective.GradientReversal, "parity" => PrivacyObjective.Parity, _ => PrivacyObjective.Confusion },
-            AdversaryHiddenSize = c.Get(Hidden),
-            AdversarySteps = c.Get(Steps),
-            AdversaryLearningRate = c.Get(LearningRate),
-            AdversaryOnAllUsers = c.Get(AllUsers),
-            DecoupledStep = c.Get(Step) == "decoupled",
-            StartEpoch = c.Get(Start),
-        };
+            var options = new PrivacyOptions { SensitiveAttributes = attributes };
+            _flags.Apply(c, options);
+            if (weight is { } w) options.PrivacyWeight = w;
+            return options;
+        }
     }
 
     /// <summary>The attribute named by --sensitive (and --bands), or null without --sensitive.</summary>

@@ -39,7 +39,7 @@ internal static class PrivacyTradeoffCommand
             f.TrainFile, f.TestFile, f.MinRating, f.Weights, f.Seeds,
             f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.Markdown, f.Json,
         };
-        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All.Where(o => o != f.PrivacyTraining.Weight))) command.Options.Add(option);
+        command.AddOptions(f.Model.All.Concat(f.PrivacyTraining.All.Where(o => o != f.PrivacyTraining.Weight)));
         command.SetHandler(c => Execute(c, f));
         return command;
     }

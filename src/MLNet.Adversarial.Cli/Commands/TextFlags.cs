@@ -14,9 +14,9 @@ internal sealed class TextFlags
         HelpName = "FILE[:COLUMNS]",
     };
     public readonly Option<string?> UserText = new("--user-text") { Description = "Optional user text FILE:COLUMNS (first column the user id), e.g. u.user:2,3,4 (with --item-text).", HelpName = "FILE:COLUMNS" };
-    public readonly Option<double> ProjectionL2 = new("--text-l2") { Description = "L2 penalty on the text projections.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.TextProjectionL2 };
 
-    public IEnumerable<Option> All => [ItemText, UserText, ProjectionL2];
+    /// <summary>The text files (the projection's L2, --text-l2, is a hyper-parameter flag of <see cref="ModelFlags"/>).</summary>
+    public IEnumerable<Option> All => [ItemText, UserText];
 
     /// <summary>Whether --item-text was given.</summary>
     public bool IsHybrid(CommandContext c) => c.Get(ItemText) is not null;
@@ -51,10 +51,9 @@ internal sealed class TextFlags
     }
 
     /// <summary>Sets the text options of <paramref name="options"/>.</summary>
-    public void Apply(CommandContext c, FactorizationTrainerOptions options, TextFeatures? items, TextFeatures? users)
+    public static void Apply(FactorizationTrainerOptions options, TextFeatures? items, TextFeatures? users)
     {
         options.ItemText = items;
         options.UserText = users;
-        options.TextProjectionL2 = c.Get(ProjectionL2);
     }
 }

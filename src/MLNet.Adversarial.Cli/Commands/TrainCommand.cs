@@ -19,14 +19,12 @@ internal static class TrainCommand
     /// <summary>The flags, created per command tree (an option belongs to one parent).</summary>
     private sealed class Flags
     {
+        /// <summary>--trainer and every trainer's hyper-parameter flags, generated from the options' declarations.</summary>
         public readonly ModelFlags Model = new("apr", "bpr", "apr", "irgan", "cfgan");
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
-        public readonly Option<float?> MinRating = CliSupport.MinRating();
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
-        public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
         public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
-        public readonly Option<int> Patience = new("--patience") { Description = "With --validation-fraction: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", DefaultValueFactory = _ => RecommenderTrainerOptions.Defaults.EarlyStoppingPatience, HelpName = "N" };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
@@ -35,38 +33,62 @@ internal static class TrainCommand
         public readonly PrivacyFlags Privacy = new();
         public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly TextFlags Text = new();
-        public readonly IrganFlags Irgan = new();
-        public readonly CfganFlags Cfgan = new();
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
-    public static Command Create()
+    public static Command Create() => Create(new Flags());
+
+    private static Command Create(Flags f)
     {
-        var f = new Flags();
         var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (CFGAN: purchase-vector.onnx, no checkpoint).")
         {
-            f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.Patience, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
+            f.TrainFile, f.TestFile, f.Seed, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
-        foreach (var option in f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All).Concat(f.Irgan.All).Concat(f.Cfgan.All)) command.Options.Add(option);
+        command.AddOptions(f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All));
         command.SetHandler(c => Run(c, f));
         return command;
+    }
+
+    /// <summary>The trainer options <c>train</c> would train with for <paramref name="args"/> (without --item-text's embeddings or a checkpoint to resume).</summary>
+    internal static RecommenderTrainerOptions OptionsFromCommandLine(params string[] args)
+    {
+        var f = new Flags();
+        var parse = Create(f).Parse(["train", .. args]);
+        if (parse.Errors.Count > 0) throw new CliException(parse.Errors[0].Message);
+        return Options(new CommandContext(parse, TextWriter.Null, TextWriter.Null), f, resumeFrom: null);
+    }
+
+    /// <summary>The chosen trainer's options from the flags, validated before any data is read (bad flags fail fast).</summary>
+    private static RecommenderTrainerOptions Options(CommandContext c, Flags f, TrainingCheckpoint? resumeFrom)
+    {
+        if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
+        if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
+        bool unsupported = c.Get(f.Resume) is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null;
+        if (unsupported && (f.Model.IsIrgan(c) || f.Model.IsCfgan(c)))
+            throw new CliException($"--trainer {c.Get(f.Model.Trainer)} does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
+        var options = f.Model.CreateAny(c);
+        options.Seed = c.Get(f.Seed);
+        options.TopK = c.Get(f.TopK);
+        options.NumberOfThreads = c.Get(f.Threads);
+        options.Progress = new LineProgress(c.Out);
+        if (options is FactorizationTrainerOptions factorization)
+        {
+            factorization.CheckpointDirectory = c.Get(f.CheckpointDir) ?? c.Get(f.Resume);
+            factorization.CheckpointEvery = c.Get(f.CheckpointEvery);
+            if (f.Privacy.Load(c) is { } sensitive) factorization.Privacy = f.PrivacyTraining.Create(c, sensitive);
+        }
+        if (options is AprTrainer.Options apr) apr.ResumeFrom = resumeFrom;
+        options.Validate();
+        return options;
     }
 
     private static int Run(CommandContext c, Flags f)
     {
         var dir = new ModelDirectory(c.Get(f.OutDir));
         int seed = c.Get(f.Seed);
-        float? minRating = c.Get(f.MinRating);
         double validationFraction = c.Get(f.ValidationFraction);
         if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
-        if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
-        if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
         var resumeDir = c.Get(f.Resume);
-        bool irgan = f.Model.IsIrgan(c), cfgan = c.Get(f.Model.Trainer) == "cfgan";
-        if (cfgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
-            throw new CliException("--trainer cfgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
-        if (irgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
-            throw new CliException("--trainer irgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
         TrainingCheckpoint? resumeFrom = null;
         if (resumeDir is not null)
         {
@@ -76,28 +98,15 @@ internal static class TrainCommand
             resumeFrom = TrainingCheckpoint.Load(checkpointFile);
         }
 
-        bool apr = f.Model.IsApr(c);
-        var options = f.Model.Create(c, minRating);
-        options.NegativeSampler = c.Get(f.Sampler) == "dns" ? NegativeSamplerKind.Dynamic : NegativeSamplerKind.Uniform;
-        options.Seed = seed;
-        options.TopK = c.Get(f.TopK);
-        options.EarlyStoppingPatience = c.Get(f.Patience);
-        options.NumberOfThreads = c.Get(f.Threads);
-        options.Progress = new LineProgress(c.Out);
-        options.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
-        options.CheckpointEvery = c.Get(f.CheckpointEvery);
-        options.ResumeFrom = resumeFrom;
-        var sensitive = f.Privacy.Load(c);
-        if (sensitive is not null) options.Privacy = f.PrivacyTraining.Create(c, sensitive);
-        options.TextProjectionL2 = c.Get(f.Text.ProjectionL2);
-        options.Validate(); // before the data is read: bad flags fail fast
-        if (irgan) f.Irgan.Create(c, options).Validate();
-        if (cfgan) CfganOptions(c, f, options).Validate();
+        var options = Options(c, f, resumeFrom);
+        float? minRating = options.MinRating;
+        var factorization = options as FactorizationTrainerOptions;
+        var sensitive = factorization?.Privacy?.SensitiveAttributes;
         var embedClock = Stopwatch.StartNew();
         var (itemText, userText) = f.Text.Load(c);
         if (itemText is not null)
         {
-            f.Text.Apply(c, options, itemText, userText);
+            TextFlags.Apply(factorization!, itemText, userText);
             options.Validate();
             c.Out.WriteLine($"item text: {itemText.Count} texts from {itemText.Name} embedded ({itemText.Dimension} dimensions) in {embedClock.Elapsed.TotalSeconds:F1}s" +
                 (userText is null ? "" : $"; user text: {userText.Count} from {userText.Name}"));
@@ -120,11 +129,14 @@ internal static class TrainCommand
         // Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
-        var irganOptions = irgan ? f.Irgan.Create(c, options) : null;
-        var cfganOptions = cfgan ? CfganOptions(c, f, options) : null;
-        IEstimator<RecommenderTransformer> trainer = irganOptions is not null ? mlContext.Adversarial().Trainers.Irgan(irganOptions)
-            : cfganOptions is not null ? mlContext.Adversarial().Trainers.Cfgan(cfganOptions)
-            : apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
+        bool apr = f.Model.IsApr(c), irgan = f.Model.IsIrgan(c), cfgan = f.Model.IsCfgan(c);
+        IEstimator<RecommenderTransformer> trainer = options switch
+        {
+            IrganTrainer.Options o => mlContext.Adversarial().Trainers.Irgan(o),
+            CfganTrainer.Options o => mlContext.Adversarial().Trainers.Cfgan(o),
+            AprTrainer.Options o => apr ? mlContext.Adversarial().Trainers.Apr(o) : mlContext.Adversarial().Trainers.Bpr(o),
+            _ => throw new InvalidOperationException($"no trainer for {options.GetType().Name}"),
+        };
         var clock = Stopwatch.StartNew();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -135,7 +147,7 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException)
         {
-            throw new CliException(options.CheckpointDirectory is { } checkpoints
+            throw new CliException(factorization?.CheckpointDirectory is { } checkpoints
                 ? $"training cancelled; continue with --resume {checkpoints}"
                 : "training cancelled (use --checkpoint-dir DIR to be able to resume)");
         }
@@ -179,17 +191,18 @@ internal static class TrainCommand
 
         var report = new TrainReport(
             Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
-            Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
-            Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
-                options.Epsilon, options.AdversarialWeight, options.EffectiveAdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
+            Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (itemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
+            Options: Summary(HyperParameterSet.For(options.GetType()).Summary(options)),
+            Seed: seed,
+            ValidationFraction: validationFraction,
+            TopK: options.TopK,
             SelectedEpoch: transformer.Training.SelectedEpoch,
             EpochsRun: history.Count,
             TrainingSeconds: clock.Elapsed.TotalSeconds,
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions),
-                Cfgan = cfganOptions is null ? null : CfganSummary.From(cfganOptions) };
+            History: history) { ItemText = itemText?.Name, UserText = userText?.Name };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -205,9 +218,6 @@ internal static class TrainCommand
         c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(userBasedCfgan is not null ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
         return 0;
     }
-
-    private static CfganTrainer.Options CfganOptions(CommandContext c, Flags f, RecommenderTrainerOptions common) =>
-        f.Cfgan.Create(c, common, f.Model.Epochs, f.Patience, f.Irgan.GeneratorLearningRate, f.Irgan.DiscriminatorLearningRate);
 
     private static (InteractionTable Train, InteractionTable Test, string Name) LoadData(CommandContext c, Flags f, int seed, float? minRating)
     {
@@ -241,11 +251,14 @@ internal static class TrainCommand
 
     private sealed record DataSummary(string Source, int TrainRows, int TestRows, int Users, int Items, int TrainPositives, int TestPositives, int ValidationRows);
 
-    private sealed record OptionsSummary(int Dim, int Epochs, int Batch, double Lr, double L2, double Epsilon, double AdvWeight, int AdvStart,
-        string Sampler, float? MinRating, int Seed, double ValidationFraction, int TopK);
+    /// <summary>The trainer's declared hyper-parameters (a nested object per group, e.g. privacy), camel-cased like the rest of metrics.json.</summary>
+    private static IReadOnlyDictionary<string, object?> Summary(IReadOnlyDictionary<string, object?> summary) =>
+        summary.ToDictionary(e => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Key),
+            e => e.Value is IReadOnlyDictionary<string, object?> group ? Summary(group) : e.Value);
 
-    private sealed record TrainReport(DataSummary Data, string Trainer, OptionsSummary Options, int SelectedEpoch, int EpochsRun,
-        double TrainingSeconds, double PairsPerSecond, Reports.MetricsDto Model, Reports.MetricsDto ItemPop, IReadOnlyList<TrainingEpochReport> History)
+    /// <summary>metrics.json: <see cref="Options"/> holds every hyper-parameter of the trainer that was trained (IRGAN: its inherited ones describe G's BPR pre-training).</summary>
+    private sealed record TrainReport(DataSummary Data, string Trainer, IReadOnlyDictionary<string, object?> Options, int Seed, double ValidationFraction, int TopK,
+        int SelectedEpoch, int EpochsRun, double TrainingSeconds, double PairsPerSecond, Reports.MetricsDto Model, Reports.MetricsDto ItemPop, IReadOnlyList<TrainingEpochReport> History)
     {
         /// <summary>The attackers' results on the exported user table, with --sensitive.</summary>
         public PrivacyResult? Privacy { get; init; }
@@ -255,28 +268,5 @@ internal static class TrainCommand
 
         /// <summary>The user text file of a hybrid model (--user-text).</summary>
         public string? UserText { get; init; }
-
-        /// <summary>The game's settings, with --trainer irgan (Options then describe G's BPR pre-training).</summary>
-        public IrganSummary? Irgan { get; init; }
-
-        /// <summary>The game's settings, with --trainer cfgan (Options then do not apply).</summary>
-        public CfganSummary? Cfgan { get; init; }
-    }
-
-    private sealed record CfganSummary(CfganOrientation Orientation, int Rounds, int GeneratorHidden, int DiscriminatorHidden, double GeneratorLr, double DiscriminatorLr,
-        int GeneratorSteps, int DiscriminatorSteps, double PartialMaskingRatio, double ZeroReconstructionRatio, double ZeroReconstructionWeight, double ConditionDropout, int GeneratorBatch, int DiscriminatorBatch,
-        double GeneratorAveraging, int Patience)
-    {
-        public static CfganSummary From(CfganTrainer.Options o) => new(o.Orientation, o.Epochs, o.GeneratorHiddenSize, o.DiscriminatorHiddenSize, o.GeneratorLearningRate,
-            o.DiscriminatorLearningRate, o.GeneratorSteps, o.DiscriminatorSteps, o.PartialMaskingRatio, o.ZeroReconstructionRatio, o.ZeroReconstructionWeight,
-            o.ConditionDropout, o.GeneratorBatchSize, o.DiscriminatorBatchSize, o.GeneratorAveragingDecay, o.EarlyStoppingPatience);
-    }
-
-    private sealed record IrganSummary(int GanEpochs, int DiscriminatorEpochs, int GeneratorEpochs, double GeneratorLr, double DiscriminatorLr,
-        double Temperature, double DiscriminatorTemperature, int GeneratorSamplesPerPositive, double Mix, ImportanceSamplingMix MixWith, string Served)
-    {
-        public static IrganSummary From(IrganTrainer.Options o) => new(o.AdversarialEpochs, o.DiscriminatorEpochs, o.GeneratorEpochs, o.GeneratorLearningRate,
-            o.DiscriminatorLearningRate, o.Temperature, o.DiscriminatorSamplingTemperature, o.GeneratorSamplesPerPositive, o.ImportanceMixWeight, o.ImportanceMix,
-            o.ServeDiscriminator ? "discriminator" : "generator");
     }
 }

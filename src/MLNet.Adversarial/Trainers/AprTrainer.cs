@@ -33,9 +33,11 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         }
 
         /// <summary>L2 norm ε of each perturbed embedding row's adversarial perturbation.</summary>
+        [HyperParameter("epsilon", "--epsilon", "APR perturbation norm ε.", Min = 0, SearchMin = 0.01, SearchMax = 2, SearchLogScale = true)]
         public double Epsilon { get; set; } = AdversarialDefaults.Epsilon;
 
         /// <summary>Weight λ of the adversarial loss; 0 trains plain BPR.</summary>
+        [HyperParameter("adversarial_weight", "--adv-weight", "APR adversarial weight λ (bpr: 0).", Min = 0, SearchMin = 0.01, SearchMax = 10, SearchLogScale = true)]
         public double AdversarialWeight { get; set; } = AdversarialDefaults.AdversarialWeight;
 
         /// <summary>
@@ -43,22 +45,15 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         /// <see cref="FactorizationTrainerOptions.Epochs"/>. The APR paper starts from a trained BPR model; switched
         /// on from the first epoch, the perturbations (ε relative to tiny initial embeddings) keep the model near ItemPop.
         /// </summary>
+        [HyperParameter("adversarial_start_epoch", "--adv-start", "Epochs of plain BPR pre-training before the adversarial term (APR; default: half of --epochs, as APR starts from a trained BPR model).", Min = 0, ValueName = "N", RecordedAs = nameof(EffectiveAdversarialStartEpoch))]
         public int? AdversarialStartEpoch { get; set; }
 
         /// <summary>The epoch after which the adversarial term is active: <see cref="AdversarialStartEpoch"/>, or half of the epochs when it is null.</summary>
         public int EffectiveAdversarialStartEpoch => AdversarialStartEpoch ?? Epochs / 2;
 
         /// <summary>Continue from this checkpoint (from <see cref="RecommenderTransformer.Checkpoint"/> or a file) instead of a fresh initialisation.</summary>
+        [NotHyperParameter("training state to continue from")]
         public TrainingCheckpoint? ResumeFrom { get; set; }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Check(Epsilon >= 0 && double.IsFinite(Epsilon), nameof(Epsilon), "must not be negative");
-            Check(AdversarialWeight >= 0 && double.IsFinite(AdversarialWeight), nameof(AdversarialWeight), "must not be negative");
-            Check(AdversarialStartEpoch is null or >= 0, nameof(AdversarialStartEpoch), "must not be negative");
-        }
 
         /// <summary>The model kind written into exported metadata.</summary>
         internal string ModelKind => (ItemText is null ? "" : "hybrid-") + (AdversarialWeight > 0 ? "apr-mf" : "bpr-mf");
@@ -169,44 +164,17 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         return result;
     }
 
-    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata: the declared ones, and which data was hidden or added.</summary>
     internal IReadOnlyDictionary<string, string> HyperParameters()
     {
         var o = _options;
-        string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["embedding_dimension"] = o.EmbeddingDimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["epochs"] = o.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["batch_size"] = o.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["optimizer"] = o.Optimizer.ToString(),
-            ["learning_rate"] = F(o.LearningRate),
-            ["l2_regularization"] = F(o.L2Regularization),
-            ["negatives_per_positive"] = o.NegativesPerPositive.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["negative_sampler"] = o.NegativeSampler.ToString(),
-            ["epsilon"] = F(o.Epsilon),
-            ["adversarial_weight"] = F(o.AdversarialWeight),
-            ["adversarial_start_epoch"] = o.EffectiveAdversarialStartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-        };
-        if (o.Privacy is { } p)
-        {
-            // What was hidden and how hard — never the adversary itself, which stays out of every export.
-            result["privacy_attribute"] = p.SensitiveAttributes?.Name ?? "";
-            result["privacy_weight"] = F(p.PrivacyWeight);
-            result["privacy_objective"] = p.Objective.ToString();
-            result["adversary_hidden_size"] = p.AdversaryHiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            result["adversary_steps"] = p.AdversarySteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            result["adversary_on_all_users"] = p.AdversaryOnAllUsers ? "true" : "false";
-            result["adversary_learning_rate"] = F(p.AdversaryLearningRate);
-            result["privacy_decoupled_step"] = p.DecoupledStep ? "true" : "false";
-            result["privacy_start_epoch"] = p.StartEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
+        var result = HyperParameterSet.For<Options>().Metadata(o);
+        // What was hidden — never the adversary itself, which stays out of every export.
+        if (o.Privacy is { } p) result["privacy_attribute"] = p.SensitiveAttributes?.Name ?? "";
         if (o.ItemText is { } text)
         {
             result["item_text"] = text.Name;
             result["item_text_dimension"] = text.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            result["text_projection_l2"] = F(o.TextProjectionL2);
             if (o.UserText is { } userText) result["user_text"] = userText.Name;
         }
         return result;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNet.Adversarial.Data;
@@ -76,69 +75,88 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         /// Whether G maps users' purchase vectors (the default; new users can be served from their history) or items'
         /// (the authors' MovieLens setting; users must be known at training time).
         /// </summary>
+        [HyperParameter("orientation", "--item-based", "CFGAN: G maps items' purchase vectors over the users (the authors' MovieLens setting) instead of users' (no purchase-vector.onnx then).", Switch = true, SearchChoices = true)]
         public CfganOrientation Orientation { get; set; } = CfganOrientation.UserBased;
 
         /// <summary>Rounds of the game: each draws the PM and ZR negatives, then takes the D and G passes.</summary>
+        [HyperParameter("epochs", "--epochs", "CFGAN: rounds of the game.", Min = 0, ShapesTraining = false)]
         public int Epochs { get; set; } = GameDefaults.Epochs;
 
         /// <summary>Units of each hidden layer of the generator.</summary>
+        [HyperParameter("generator_hidden_size", "--g-hidden", "CFGAN: units of each hidden layer of G.", Min = 1, Max = 1 << 16, ValueName = "N", SearchMin = 32, SearchMax = 1024, SearchLogScale = true)]
         public int GeneratorHiddenSize { get; set; } = GameDefaults.GeneratorHiddenSize;
 
         /// <summary>Hidden (sigmoid) layers of the generator.</summary>
+        [HyperParameter("generator_hidden_layers", "--g-layers", "CFGAN: hidden (sigmoid) layers of G.", Min = 1, Max = 16, ValueName = "N", SearchMin = 1, SearchMax = 3)]
         public int GeneratorHiddenLayers { get; set; } = GameDefaults.GeneratorHiddenLayers;
 
         /// <summary>Units of each hidden layer of the discriminator.</summary>
+        [HyperParameter("discriminator_hidden_size", "--d-hidden", "CFGAN: units of each hidden layer of D.", Min = 1, Max = 1 << 16, ValueName = "N", SearchMin = 32, SearchMax = 1024, SearchLogScale = true)]
         public int DiscriminatorHiddenSize { get; set; } = GameDefaults.DiscriminatorHiddenSize;
 
         /// <summary>Hidden (sigmoid) layers of the discriminator.</summary>
+        [HyperParameter("discriminator_hidden_layers", "--d-layers", "CFGAN: hidden (sigmoid) layers of D.", Min = 1, Max = 16, ValueName = "N", SearchMin = 1, SearchMax = 3)]
         public int DiscriminatorHiddenLayers { get; set; } = GameDefaults.DiscriminatorHiddenLayers;
 
         /// <summary>Adam learning rate of the generator.</summary>
+        [HyperParameter("generator_learning_rate", "--g-lr", "CFGAN: Adam learning rate of G.", Min = 0, MinExclusive = true, SearchMin = 1e-5, SearchMax = 1e-2, SearchLogScale = true)]
         public double GeneratorLearningRate { get; set; } = GameDefaults.GeneratorLearningRate;
 
         /// <summary>Adam learning rate of the discriminator.</summary>
+        [HyperParameter("discriminator_learning_rate", "--d-lr", "CFGAN: Adam learning rate of D.", Min = 0, MinExclusive = true, SearchMin = 1e-5, SearchMax = 1e-2, SearchLogScale = true)]
         public double DiscriminatorLearningRate { get; set; } = GameDefaults.DiscriminatorLearningRate;
 
         /// <summary>λ of the generator's L2 penalty λ·‖w‖²/2 over all its weights and biases.</summary>
+        [HyperParameter("generator_l2_regularization", "--g-l2", "CFGAN: λ of G's L2 penalty over its weights.", Min = 0, SearchMin = 1e-5, SearchMax = 0.1, SearchLogScale = true)]
         public double GeneratorL2Regularization { get; set; } = GameDefaults.GeneratorL2Regularization;
 
         /// <summary>λ of the discriminator's L2 penalty.</summary>
+        [HyperParameter("discriminator_l2_regularization", "--d-l2", "CFGAN: λ of D's L2 penalty over its weights.", Min = 0, SearchMin = 1e-5, SearchMax = 0.1, SearchLogScale = true)]
         public double DiscriminatorL2Regularization { get; set; } = GameDefaults.DiscriminatorL2Regularization;
 
         /// <summary>Passes over the users for the generator in each round.</summary>
+        [HyperParameter("generator_steps", "--g-steps", "CFGAN: passes of G over the users per round.", Min = 1, Max = 1024, ValueName = "N", SearchMin = 1, SearchMax = 8)]
         public int GeneratorSteps { get; set; } = GameDefaults.GeneratorSteps;
 
         /// <summary>Passes over the users for the discriminator in each round.</summary>
+        [HyperParameter("discriminator_steps", "--d-steps", "CFGAN: passes of D over the users per round.", Min = 0, Max = 1024, ValueName = "N", SearchMin = 1, SearchMax = 8)]
         public int DiscriminatorSteps { get; set; } = GameDefaults.DiscriminatorSteps;
 
         /// <summary>Users per generator step.</summary>
+        [HyperParameter("generator_batch_size", "--g-batch", "CFGAN: rows per generator step.", Min = 1, Max = 1 << 24, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
         public int GeneratorBatchSize { get; set; } = GameDefaults.GeneratorBatchSize;
 
         /// <summary>Users per discriminator step.</summary>
+        [HyperParameter("discriminator_batch_size", "--d-batch", "CFGAN: rows per discriminator step.", Min = 1, Max = 1 << 24, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
         public int DiscriminatorBatchSize { get; set; } = GameDefaults.DiscriminatorBatchSize;
 
         /// <summary>
         /// Partial masking (PM): the share of each user's unpurchased items added to the mask of the generated vector
         /// that the discriminator sees (S_PM). 0 turns PM off: the discriminator then sees only the purchased entries.
         /// </summary>
+        [HyperParameter("partial_masking_ratio", "--pm-ratio", "CFGAN: share of unpurchased items in the partial-masking mask (0: no PM).", Min = 0, Max = 1, SearchMin = 0, SearchMax = 0.9)]
         public double PartialMaskingRatio { get; set; } = GameDefaults.PartialMaskingRatio;
 
         /// <summary>Zero reconstruction (ZR): the share of each user's unpurchased items whose generated value is pushed to 0 (S_ZR). 0 turns ZR off.</summary>
+        [HyperParameter("zero_reconstruction_ratio", "--zr-ratio", "CFGAN: share of unpurchased items pushed to 0 by zero reconstruction (0: no ZR).", Min = 0, Max = 1, SearchMin = 0, SearchMax = 0.9)]
         public double ZeroReconstructionRatio { get; set; } = GameDefaults.ZeroReconstructionRatio;
 
         /// <summary>α, the weight of the ZR term α·Σ_j G(c_u)_j² (summed over the sampled items, averaged over the users). 0 turns ZR off.</summary>
+        [HyperParameter("zero_reconstruction_weight", "--zr-weight", "CFGAN: α, the weight of the zero-reconstruction term.", Min = 0, SearchMin = 1e-3, SearchMax = 1, SearchLogScale = true)]
         public double ZeroReconstructionWeight { get; set; } = GameDefaults.ZeroReconstructionWeight;
 
         /// <summary>
         /// Random noise inputs appended to the condition while training (uniform in [-1, 1)); scoring uses their mean, 0.
         /// The paper's generator takes noise, the authors' code none (0, the default): one most plausible vector per user is wanted.
         /// </summary>
+        [HyperParameter("noise_dimension", "--noise-dim", "CFGAN: random noise inputs appended to G's condition while training (0: none).", Min = 0, Max = 1 << 16, ValueName = "N", SearchMin = 0, SearchMax = 64)]
         public int NoiseDimension { get; set; }
 
         /// <summary>
         /// Decay d of an exponential moving average of the generator's weights, updated after every generator step;
         /// the model (and the validation) use the average. 0 turns it off and uses the last weights.
         /// </summary>
+        [HyperParameter("generator_averaging_decay", "--g-averaging", "CFGAN: decay of the moving average of G's weights that is served (0: the last weights).", Min = 0, Max = 1, MaxExclusive = true, ValueName = "D", SearchMin = 0, SearchMax = 0.999)]
         public double GeneratorAveragingDecay { get; set; } = GameDefaults.GeneratorAveragingDecay;
 
         /// <summary>
@@ -147,36 +165,12 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         /// G learns to restore purchases it did not see, which is the ranking task. Scoring uses the whole vector. 0 (the
         /// default, as the paper) turns it off.
         /// </summary>
+        [HyperParameter("condition_dropout", "--condition-dropout", "CFGAN: share of purchases hidden from G's input while training (0: off).", Min = 0, Max = 1, MaxExclusive = true, SearchMin = 0, SearchMax = 0.7)]
         public double ConditionDropout { get; set; } = GameDefaults.ConditionDropout;
 
         /// <summary>Whether a sigmoid follows the generator's last layer (the paper); otherwise it is linear (the authors' code).</summary>
+        [HyperParameter("sigmoid_output", "--sigmoid-output", "CFGAN: a sigmoid after G's last layer (the paper) instead of a linear output (the authors' code).", SearchChoices = true)]
         public bool SigmoidOutput { get; set; }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Check(Enum.IsDefined(Orientation), nameof(Orientation), "must be UserBased or ItemBased");
-            Check(Epochs >= 0, nameof(Epochs), "must not be negative");
-            Check(GeneratorHiddenSize is > 0 and <= 1 << 16, nameof(GeneratorHiddenSize), "must be in 1..65536");
-            Check(GeneratorHiddenLayers is > 0 and <= 16, nameof(GeneratorHiddenLayers), "must be in 1..16");
-            Check(DiscriminatorHiddenSize is > 0 and <= 1 << 16, nameof(DiscriminatorHiddenSize), "must be in 1..65536");
-            Check(DiscriminatorHiddenLayers is > 0 and <= 16, nameof(DiscriminatorHiddenLayers), "must be in 1..16");
-            Check(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), nameof(GeneratorLearningRate), "must be positive");
-            Check(DiscriminatorLearningRate > 0 && double.IsFinite(DiscriminatorLearningRate), nameof(DiscriminatorLearningRate), "must be positive");
-            Check(GeneratorL2Regularization >= 0 && double.IsFinite(GeneratorL2Regularization), nameof(GeneratorL2Regularization), "must not be negative");
-            Check(DiscriminatorL2Regularization >= 0 && double.IsFinite(DiscriminatorL2Regularization), nameof(DiscriminatorL2Regularization), "must not be negative");
-            Check(GeneratorSteps > 0, nameof(GeneratorSteps), "must be positive");
-            Check(DiscriminatorSteps >= 0, nameof(DiscriminatorSteps), "must not be negative");
-            Check(GeneratorBatchSize > 0, nameof(GeneratorBatchSize), "must be positive");
-            Check(DiscriminatorBatchSize > 0, nameof(DiscriminatorBatchSize), "must be positive");
-            Check(PartialMaskingRatio is >= 0 and <= 1, nameof(PartialMaskingRatio), "must be in [0, 1]");
-            Check(ZeroReconstructionRatio is >= 0 and <= 1, nameof(ZeroReconstructionRatio), "must be in [0, 1]");
-            Check(ZeroReconstructionWeight >= 0 && double.IsFinite(ZeroReconstructionWeight), nameof(ZeroReconstructionWeight), "must not be negative");
-            Check(GeneratorAveragingDecay is >= 0 and < 1, nameof(GeneratorAveragingDecay), "must be in [0, 1)");
-            Check(ConditionDropout is >= 0 and < 1, nameof(ConditionDropout), "must be in [0, 1)");
-            Check(NoiseDimension is >= 0 and <= 1 << 16, nameof(NoiseDimension), "must be in 0..65536");
-        }
 
         /// <summary>The model kind written into exported metadata.</summary>
         internal const string ModelKind = "cfgan-generator";
@@ -247,37 +241,8 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         return new CfganTrainingEngine(_options, seed, log).Train(train, validate);
     }
 
-    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
-    internal IReadOnlyDictionary<string, string> HyperParameters()
-    {
-        var o = _options;
-        static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["orientation"] = o.Orientation.ToString(),
-            ["epochs"] = I(o.Epochs),
-            ["generator_hidden_size"] = I(o.GeneratorHiddenSize),
-            ["generator_hidden_layers"] = I(o.GeneratorHiddenLayers),
-            ["discriminator_hidden_size"] = I(o.DiscriminatorHiddenSize),
-            ["discriminator_hidden_layers"] = I(o.DiscriminatorHiddenLayers),
-            ["generator_learning_rate"] = F(o.GeneratorLearningRate),
-            ["discriminator_learning_rate"] = F(o.DiscriminatorLearningRate),
-            ["generator_l2_regularization"] = F(o.GeneratorL2Regularization),
-            ["discriminator_l2_regularization"] = F(o.DiscriminatorL2Regularization),
-            ["generator_steps"] = I(o.GeneratorSteps),
-            ["discriminator_steps"] = I(o.DiscriminatorSteps),
-            ["generator_batch_size"] = I(o.GeneratorBatchSize),
-            ["discriminator_batch_size"] = I(o.DiscriminatorBatchSize),
-            ["partial_masking_ratio"] = F(o.PartialMaskingRatio),
-            ["zero_reconstruction_ratio"] = F(o.ZeroReconstructionRatio),
-            ["zero_reconstruction_weight"] = F(o.ZeroReconstructionWeight),
-            ["generator_averaging_decay"] = F(o.GeneratorAveragingDecay),
-            ["noise_dimension"] = I(o.NoiseDimension),
-            ["sigmoid_output"] = o.SigmoidOutput ? "true" : "false",
-            ["min_rating"] = o.MinRating?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-        };
-    }
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata (the declared ones).</summary>
+    internal IReadOnlyDictionary<string, string> HyperParameters() => HyperParameterSet.For<Options>().Metadata(_options);
 
     /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);

@@ -31,36 +31,47 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     }
 
     /// <summary>Size of the user and item embeddings (k).</summary>
+    [HyperParameter("embedding_dimension", "--dim", "Embedding dimension.", Min = 1, Max = 4096, SearchMin = 8, SearchMax = 256, SearchLogScale = true)]
     public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
 
     /// <summary>Number of passes over the training positives.</summary>
+    [HyperParameter("epochs", "--epochs", "Training epochs (IRGAN: of G's BPR pre-training).", Min = 0, ShapesTraining = false)]
     public int Epochs { get; set; } = Defaults.Epochs;
 
     /// <summary>Training pairs per gradient step.</summary>
+    [HyperParameter("batch_size", "--batch", "Pairs per step (IRGAN: also D's).", Min = 1, Max = 1 << 24, SearchMin = 256, SearchMax = 16384, SearchLogScale = true)]
     public int BatchSize { get; set; } = Defaults.BatchSize;
 
     /// <summary>The optimiser.</summary>
+    [HyperParameter("optimizer", "--optimizer", "The optimiser of the embeddings: adam or adagrad.", SearchChoices = true)]
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
     /// <summary>The optimiser's learning rate.</summary>
+    [HyperParameter("learning_rate", "--lr", "Learning rate of the optimiser (IRGAN: of G's BPR pre-training).", Min = 0, MinExclusive = true, SearchMin = 1e-4, SearchMax = 0.05, SearchLogScale = true)]
     public double LearningRate { get; set; } = Defaults.LearningRate;
 
     /// <summary>L2 penalty on the embedding rows and biases used in each batch (scaled per pair).</summary>
+    [HyperParameter("l2_regularization", "--l2", "L2 regularisation of the rows and biases in each batch.", Min = 0, SearchMin = 1e-4, SearchMax = 0.1, SearchLogScale = true)]
     public double L2Regularization { get; set; } = Defaults.L2Regularization;
 
     /// <summary>Negative items drawn for each positive in each epoch.</summary>
+    [HyperParameter("negatives_per_positive", "--negatives", "Negative items drawn per positive in each epoch.", Min = 1, Max = 1024, ValueName = "N", SearchMin = 1, SearchMax = 8, SearchLogScale = true)]
     public int NegativesPerPositive { get; set; } = Defaults.NegativesPerPositive;
 
     /// <summary>How negatives are drawn.</summary>
+    [HyperParameter("negative_sampler", "--sampler", "Negative sampler: uniform, or dns (dynamic: the best-scored of --dns-candidates).", FlagValues = ["uniform", "dns"], SearchChoices = true)]
     public NegativeSamplerKind NegativeSampler { get; set; } = NegativeSamplerKind.Uniform;
 
     /// <summary>Candidates scored per negative by the dynamic sampler.</summary>
+    [HyperParameter("dynamic_candidates", "--dns-candidates", "Candidates scored per negative by the dns sampler.", Min = 1, Max = 1024, ValueName = "N", SearchMin = 2, SearchMax = 20)]
     public int DynamicCandidates { get; set; } = Defaults.DynamicCandidates;
 
     /// <summary>Whether the model has a per-item bias term.</summary>
+    [HyperParameter("use_item_bias", "--item-bias", "Whether the model has a per-item bias term (--item-bias false: none).", SearchChoices = true)]
     public bool UseItemBias { get; set; } = true;
 
     /// <summary>Standard deviation of the Gaussian initialisation of the embeddings.</summary>
+    [HyperParameter("initial_standard_deviation", "--init-std", "Standard deviation of the Gaussian initialisation of the embeddings.", Min = 0, MinExclusive = true, SearchMin = 1e-3, SearchMax = 0.1, SearchLogScale = true)]
     public double InitialStandardDeviation { get; set; } = Defaults.InitialStandardDeviation;
 
     /// <summary>
@@ -69,9 +80,11 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// killed at any moment leaves the previous complete checkpoint; continue with <c>AprTrainer.Options.ResumeFrom</c> =
     /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
     /// </summary>
+    [NotHyperParameter("where checkpoints go, not what is trained")]
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
+    [NotHyperParameter("how often checkpoints are written, not what is trained")]
     public int CheckpointEvery { get; set; } = 1;
 
     /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
@@ -81,6 +94,7 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// Privacy-adversarial training: hide a sensitive user attribute from the user embeddings (see <see cref="PrivacyOptions"/>).
     /// Null: off. Works with BPR and APR alike.
     /// </summary>
+    [HyperParameterGroup]
     public PrivacyOptions? Privacy { get; set; }
 
     /// <summary>
@@ -89,29 +103,23 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// embedding, trained jointly (W by dense Adam or Adagrad); APR perturbs that sum. Catalogue items without an
     /// embedding get the mean one (their text part is then zero). Null: plain id-only factorisation.
     /// </summary>
+    [NotHyperParameter("data: its source is recorded as item_text")]
     public Text.TextFeatures? ItemText { get; set; }
 
     /// <summary>Optional user text embeddings (a profile, demographics as text): the user vector becomes p_u + V·(s_u − c_s). Needs <see cref="ItemText"/>.</summary>
+    [NotHyperParameter("data: its source is recorded as user_text")]
     public Text.TextFeatures? UserText { get; set; }
 
     /// <summary>L2 penalty λ_W·‖W‖² on the text projections, per batch (the id rows keep <see cref="L2Regularization"/>).</summary>
+    [HyperParameter("text_projection_l2", "--text-l2", "L2 penalty on the text projections (hybrid model).", Min = 0, SearchMin = 1e-6, SearchMax = 1e-2, SearchLogScale = true)]
     public double TextProjectionL2 { get; set; } = Defaults.TextProjectionL2;
 
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public override void Validate()
     {
         base.Validate();
-        Check(EmbeddingDimension is > 0 and <= 4096, nameof(EmbeddingDimension), "must be in 1..4096");
-        Check(Epochs >= 0, nameof(Epochs), "must not be negative");
-        Check(BatchSize > 0, nameof(BatchSize), "must be positive");
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "must be positive");
-        Check(L2Regularization >= 0 && double.IsFinite(L2Regularization), nameof(L2Regularization), "must not be negative");
-        Check(NegativesPerPositive > 0, nameof(NegativesPerPositive), "must be positive");
-        Check(DynamicCandidates > 0, nameof(DynamicCandidates), "must be positive");
-        Check(InitialStandardDeviation > 0 && double.IsFinite(InitialStandardDeviation), nameof(InitialStandardDeviation), "must be positive");
         Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
         Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
-        Check(TextProjectionL2 >= 0 && double.IsFinite(TextProjectionL2), nameof(TextProjectionL2), "must not be negative");
         Check(UserText is null || ItemText is not null, nameof(UserText), "needs ItemText (user text alone is not supported)");
         // The privacy game reads and moves the users' id rows; a user text part would carry the attribute past it.
         Check(UserText is null || Privacy is null, nameof(UserText), "cannot be combined with Privacy");

@@ -26,6 +26,9 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
     /// learning rate, L2, sampler); the discriminator's steps use the same <see cref="FactorizationTrainerOptions.BatchSize"/>
     /// and <see cref="FactorizationTrainerOptions.Optimizer"/>.
     /// </summary>
+    [HyperParameterKey(nameof(Epochs), "pretraining_epochs")]
+    [HyperParameterKey(nameof(LearningRate), "pretraining_learning_rate")]
+    [HyperParameterKey(nameof(L2Regularization), "pretraining_l2_regularization")]
     public sealed class Options : FactorizationTrainerOptions
     {
         /// <summary>Default values of the IRGAN options.</summary>
@@ -56,54 +59,70 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         }
 
         /// <summary>Rounds of the game after the BPR pre-training: each round trains D, then G (<see cref="DiscriminatorEpochs"/>, <see cref="GeneratorEpochs"/>).</summary>
+        [HyperParameter("adversarial_epochs", "--gan-epochs", "IRGAN: rounds of the game after the BPR pre-training of G (--epochs).", Min = 0, ValueName = "N", ShapesTraining = false)]
         public int AdversarialEpochs { get; set; } = GameDefaults.AdversarialEpochs;
 
         /// <summary>Passes of D over the training positives per round; each pass pairs every positive with a fresh item drawn from G.</summary>
+        [HyperParameter("discriminator_epochs", "--d-epochs", "IRGAN: passes of D over the positives per round.", Min = 0, ValueName = "N", SearchMin = 1, SearchMax = 8)]
         public int DiscriminatorEpochs { get; set; } = GameDefaults.DiscriminatorEpochs;
 
         /// <summary>Passes of G over the users per round.</summary>
+        [HyperParameter("generator_epochs", "--g-epochs", "IRGAN: passes of G over the users per round.", Min = 0, ValueName = "N", SearchMin = 1, SearchMax = 4)]
         public int GeneratorEpochs { get; set; } = GameDefaults.GeneratorEpochs;
 
         /// <summary>Items G draws per training positive of a user for one policy-gradient step.</summary>
+        [HyperParameter("generator_samples_per_positive", "--g-samples", "IRGAN: items G draws per training positive in a policy-gradient step.", Min = 1, Max = 1024, ValueName = "N", SearchMin = 1, SearchMax = 8)]
         public int GeneratorSamplesPerPositive { get; set; } = GameDefaults.GeneratorSamplesPerPositive;
 
         /// <summary>τ of G's policy softmax(score / τ) in the policy gradient.</summary>
+        [HyperParameter("temperature", "--temperature", "IRGAN: τ of G's policy softmax(score / τ).", Min = 0, MinExclusive = true, SearchMin = 0.1, SearchMax = 2, SearchLogScale = true)]
         public double Temperature { get; set; } = GameDefaults.Temperature;
 
         /// <summary>τ of G's softmax when it draws the fake items D is trained on.</summary>
+        [HyperParameter("discriminator_sampling_temperature", "--d-temperature", "IRGAN: τ of G's softmax when it draws D's fake items.", Min = 0, MinExclusive = true, SearchMin = 0.1, SearchMax = 2, SearchLogScale = true)]
         public double DiscriminatorSamplingTemperature { get; set; } = GameDefaults.DiscriminatorSamplingTemperature;
 
         /// <summary>λ of the importance-sampling proposal (1 − λ)·p_θ + λ·m, m given by <see cref="ImportanceMix"/>; 0 samples from G alone.</summary>
+        [HyperParameter("importance_mix_weight", "--mix", "IRGAN: λ of the importance-sampling proposal (1 − λ)·G + λ·m.", Min = 0, Max = 1, MaxExclusive = true, SearchMin = 0, SearchMax = 0.5)]
         public double ImportanceMixWeight { get; set; } = GameDefaults.ImportanceMixWeight;
 
         /// <summary>The distribution m mixed into G's samples (see <see cref="ImportanceSamplingMix"/>).</summary>
+        [HyperParameter("importance_mix", "--mix-with", "IRGAN: m, uniform over the catalogue or over the user's positives.", FlagValues = ["positives", "uniform"], SearchChoices = true)]
         public ImportanceSamplingMix ImportanceMix { get; set; } = ImportanceSamplingMix.Uniform;
 
         /// <summary>Whether the items drawn from G for D leave out the user's training positives (D then learns positives against G's most plausible non-positives).</summary>
+        [HyperParameter("exclude_positives_from_fakes", "--fakes-exclude-positives", "IRGAN: whether the items G draws for D leave out the user's training positives.", SearchChoices = true)]
         public bool ExcludePositivesFromFakes { get; set; } = true;
 
         /// <summary>Learning rate of G's optimiser during the game.</summary>
+        [HyperParameter("generator_learning_rate", "--g-lr", "IRGAN: G's learning rate in the game.", Min = 0, MinExclusive = true, SearchMin = 1e-5, SearchMax = 1e-2, SearchLogScale = true)]
         public double GeneratorLearningRate { get; set; } = GameDefaults.GeneratorLearningRate;
 
         /// <summary>Learning rate of D's optimiser.</summary>
+        [HyperParameter("discriminator_learning_rate", "--d-lr", "IRGAN: D's learning rate.", Min = 0, MinExclusive = true, SearchMin = 1e-4, SearchMax = 1e-2, SearchLogScale = true)]
         public double DiscriminatorLearningRate { get; set; } = GameDefaults.DiscriminatorLearningRate;
 
         /// <summary>L2 penalty on the rows and biases used in each of D's batches (scaled per pair, as in BPR).</summary>
+        [HyperParameter("discriminator_l2_regularization", "--d-l2", "IRGAN: L2 penalty on D's rows and biases in each batch.", Min = 0, SearchMin = 1e-4, SearchMax = 0.1, SearchLogScale = true)]
         public double DiscriminatorL2Regularization { get; set; } = GameDefaults.DiscriminatorL2Regularization;
 
         /// <summary>Users in one policy-gradient step of G (the released IRGAN code takes one).</summary>
+        [HyperParameter("generator_users_per_batch", "--g-users", "IRGAN: users in one policy-gradient step of G.", Min = 1, ValueName = "N", SearchMin = 1, SearchMax = 256, SearchLogScale = true)]
         public int GeneratorUsersPerBatch { get; set; } = GameDefaults.GeneratorUsersPerBatch;
 
         /// <summary>Whether D starts as a copy of the pre-trained G (true) or from a random initialisation, as in the paper (false).</summary>
+        [HyperParameter("discriminator_from_generator", "--d-from-g", "IRGAN: whether D starts as a copy of the pre-trained G (false: a random start, as in the paper).", SearchChoices = true)]
         public bool InitializeDiscriminatorFromGenerator { get; set; } = true;
 
         /// <summary>Serve (export, score, select the epoch of) the discriminator instead of the generator.</summary>
+        [HyperParameter("serve_discriminator", "--serve-d", "IRGAN: export and serve the discriminator instead of the generator.", SearchChoices = true)]
         public bool ServeDiscriminator { get; set; }
 
         /// <summary>
         /// Start G from this model instead of pre-training BPR (same users, items and dimension as the training data
         /// and <see cref="FactorizationTrainerOptions.EmbeddingDimension"/>). Null: BPR pre-training with the inherited options.
         /// </summary>
+        [NotHyperParameter("a trained model to start from")]
         public FactorizationModel? InitialGenerator { get; set; }
 
         /// <inheritdoc />
@@ -115,18 +134,6 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
             Check(ItemText is null, nameof(ItemText), "is not supported by IRGAN (G and D are id-only factorisations)");
             Check(UserText is null, nameof(UserText), "is not supported by IRGAN (G and D are id-only factorisations)");
             base.Validate();
-            Check(AdversarialEpochs >= 0, nameof(AdversarialEpochs), "must not be negative");
-            Check(DiscriminatorEpochs >= 0, nameof(DiscriminatorEpochs), "must not be negative");
-            Check(GeneratorEpochs >= 0, nameof(GeneratorEpochs), "must not be negative");
-            Check(GeneratorSamplesPerPositive > 0, nameof(GeneratorSamplesPerPositive), "must be positive");
-            Check(Temperature > 0 && double.IsFinite(Temperature), nameof(Temperature), "must be positive");
-            Check(DiscriminatorSamplingTemperature > 0 && double.IsFinite(DiscriminatorSamplingTemperature), nameof(DiscriminatorSamplingTemperature), "must be positive");
-            Check(ImportanceMixWeight is >= 0 and < 1, nameof(ImportanceMixWeight), "must be in [0, 1)");
-            Check(Enum.IsDefined(ImportanceMix), nameof(ImportanceMix), "must be UserPositives or Uniform");
-            Check(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), nameof(GeneratorLearningRate), "must be positive");
-            Check(DiscriminatorLearningRate > 0 && double.IsFinite(DiscriminatorLearningRate), nameof(DiscriminatorLearningRate), "must be positive");
-            Check(DiscriminatorL2Regularization >= 0 && double.IsFinite(DiscriminatorL2Regularization), nameof(DiscriminatorL2Regularization), "must not be negative");
-            Check(GeneratorUsersPerBatch > 0, nameof(GeneratorUsersPerBatch), "must be positive");
             Check(InitialGenerator is null || InitialGenerator.Dimension == EmbeddingDimension, nameof(InitialGenerator),
                 $"must have the EmbeddingDimension ({EmbeddingDimension})");
         }
@@ -134,16 +141,15 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         /// <summary>The model kind written into exported metadata.</summary>
         internal string ModelKind => ServeDiscriminator ? "irgan-mf-discriminator" : "irgan-mf-generator";
 
-        /// <summary>The BPR options of G's pre-training: the inherited options, with progress reported against the whole run.</summary>
-        internal AprTrainer.Options PretrainingOptions(IProgress<TrainingEpochReport>? progress) => new()
+        /// <summary>The BPR options of G's pre-training: every inherited option, with progress reported against the whole run.</summary>
+        internal AprTrainer.Options PretrainingOptions(IProgress<TrainingEpochReport>? progress)
         {
-            EmbeddingDimension = EmbeddingDimension, Epochs = Epochs, BatchSize = BatchSize, Optimizer = Optimizer,
-            LearningRate = LearningRate, L2Regularization = L2Regularization, NegativesPerPositive = NegativesPerPositive,
-            NegativeSampler = NegativeSampler, DynamicCandidates = DynamicCandidates, UseItemBias = UseItemBias,
-            InitialStandardDeviation = InitialStandardDeviation, Device = Device, NumberOfThreads = NumberOfThreads,
-            ValidationK = ValidationK, EarlyStoppingPatience = EarlyStoppingPatience, CancellationToken = CancellationToken,
-            Progress = progress, AdversarialWeight = 0,
-        };
+            var bpr = new AprTrainer.Options();
+            HyperParameterSet.CopyShared(this, bpr);
+            bpr.Progress = progress;
+            bpr.AdversarialWeight = 0;
+            return bpr;
+        }
     }
 
     private readonly MLContext _mlContext;
@@ -230,37 +236,12 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         public void Report(TrainingEpochReport value) => inner.Report(value with { TotalEpochs = totalEpochs });
     }
 
-    /// <summary>The hyper-parameters recorded in the exported ONNX metadata.</summary>
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata (the declared ones).</summary>
     internal IReadOnlyDictionary<string, string> HyperParameters()
     {
-        var o = _options;
-        static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["embedding_dimension"] = I(o.EmbeddingDimension),
-            ["pretraining_epochs"] = o.InitialGenerator is null ? I(o.Epochs) : "given",
-            ["pretraining_learning_rate"] = F(o.LearningRate),
-            ["pretraining_l2_regularization"] = F(o.L2Regularization),
-            ["batch_size"] = I(o.BatchSize),
-            ["optimizer"] = o.Optimizer.ToString(),
-            ["adversarial_epochs"] = I(o.AdversarialEpochs),
-            ["discriminator_epochs"] = I(o.DiscriminatorEpochs),
-            ["generator_epochs"] = I(o.GeneratorEpochs),
-            ["generator_samples_per_positive"] = I(o.GeneratorSamplesPerPositive),
-            ["temperature"] = F(o.Temperature),
-            ["discriminator_sampling_temperature"] = F(o.DiscriminatorSamplingTemperature),
-            ["importance_mix"] = o.ImportanceMix.ToString(),
-            ["importance_mix_weight"] = F(o.ImportanceMixWeight),
-            ["exclude_positives_from_fakes"] = o.ExcludePositivesFromFakes ? "true" : "false",
-            ["generator_learning_rate"] = F(o.GeneratorLearningRate),
-            ["discriminator_learning_rate"] = F(o.DiscriminatorLearningRate),
-            ["discriminator_l2_regularization"] = F(o.DiscriminatorL2Regularization),
-            ["generator_users_per_batch"] = I(o.GeneratorUsersPerBatch),
-            ["discriminator_from_generator"] = o.InitializeDiscriminatorFromGenerator ? "true" : "false",
-            ["served_model"] = o.ServeDiscriminator ? "discriminator" : "generator",
-            ["min_rating"] = o.MinRating?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-        };
+        var result = HyperParameterSet.For<Options>().Metadata(_options);
+        if (_options.InitialGenerator is not null) result["pretraining_epochs"] = "given"; // G was not pre-trained here
+        return result;
     }
 
     /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>

@@ -139,7 +139,8 @@ internal sealed class IrganTrainingEngine
         }
 
         int lastEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
-        LastCheckpoint = TrainingCheckpoint.Capture(served, train, lastEpoch, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest));
+        LastCheckpoint = TrainingCheckpoint.Capture(served, train, lastEpoch, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest),
+            HyperParameterSet.For<IrganTrainer.Options>().CheckpointSettings(o, _seed));
         if (best is not null) return new TrainingResult<FactorizationModel>(best, history, bestEpoch);
         return new TrainingResult<FactorizationModel>(served.Snapshot(train.Users, train.Items), history, lastEpoch);
     }

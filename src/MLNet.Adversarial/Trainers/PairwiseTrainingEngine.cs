@@ -212,36 +212,8 @@ internal sealed class PairwiseTrainingEngine
     }
 
     /// <summary>The settings that shape the trajectory (everything but the number of epochs), recorded in checkpoints.</summary>
-    private SortedDictionary<string, string> Settings(TrainingText? text)
-    {
-        var o = _options;
-        static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        static string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            [nameof(o.EmbeddingDimension)] = I(o.EmbeddingDimension),
-            [nameof(o.BatchSize)] = I(o.BatchSize),
-            [nameof(o.Optimizer)] = o.Optimizer.ToString(),
-            [nameof(o.LearningRate)] = F(o.LearningRate),
-            [nameof(o.L2Regularization)] = F(o.L2Regularization),
-            [nameof(o.NegativesPerPositive)] = I(o.NegativesPerPositive),
-            [nameof(o.NegativeSampler)] = o.NegativeSampler.ToString(),
-            [nameof(o.DynamicCandidates)] = I(o.DynamicCandidates),
-            [nameof(o.UseItemBias)] = o.UseItemBias ? "true" : "false",
-            [nameof(o.InitialStandardDeviation)] = F(o.InitialStandardDeviation),
-            ["Epsilon"] = F(_epsilon),
-            ["AdversarialWeight"] = F(_adversarialWeight),
-            ["AdversarialStartEpoch"] = I(_adversarialStartEpoch),
-            ["Seed"] = I(_seed),
-        };
-        if (text is not null)
-        {
-            // Only for the hybrid model, so id-only checkpoints compare exactly as before.
-            settings["ItemText"] = text.Fingerprint();
-            settings[nameof(o.TextProjectionL2)] = F(o.TextProjectionL2);
-        }
-        return settings;
-    }
+    private SortedDictionary<string, string> Settings(TrainingText? text) =>
+        HyperParameterSet.For(_options.GetType()).CheckpointSettings(_options, _seed, ("ItemText", text?.Fingerprint()));
 
     /// <summary>Dynamic negative sampling: for each pair, the candidate with the highest current score.</summary>
     private static long[] HardestNegatives(MatrixFactorizationNetwork net, ReadOnlySpan<long> users, ReadOnlySpan<long> candidates, int perPair, Device device)

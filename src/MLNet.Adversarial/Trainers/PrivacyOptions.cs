@@ -50,6 +50,7 @@ public sealed class PrivacyOptions
     }
 
     /// <summary>The attribute to hide: raw user id → class. Users it lacks take no part in the adversarial game.</summary>
+    [NotHyperParameter("data: its name is recorded as privacy_attribute")]
     public SensitiveAttributes? SensitiveAttributes { get; set; }
 
     /// <summary>
@@ -58,9 +59,11 @@ public sealed class PrivacyOptions
     /// gradient (0.3–1 with <see cref="PrivacyObjective.Parity"/> and 10 with <see cref="PrivacyObjective.Confusion"/> suit
     /// MovieLens-100K); without it λ weights the batch-mean privacy loss inside the optimised loss.
     /// </summary>
+    [HyperParameter("privacy_weight", "--privacy-weight", "Weight λ of the privacy-adversarial term (with --sensitive; 0: adversary trained but ignored).", Min = 0, SearchMin = 0.01, SearchMax = 30, SearchLogScale = true)]
     public double PrivacyWeight { get; set; } = Defaults.PrivacyWeight;
 
     /// <summary>How the adversary's loss enters the recommender's.</summary>
+    [HyperParameter("privacy_objective", "--privacy-objective", "parity (equal mean adversary output across classes), confusion (push each prediction to uniform) or reversal (maximise the adversary's loss).", FlagValues = ["reversal", "confusion", "parity"], SearchChoices = true)]
     public PrivacyObjective Objective { get; set; } = PrivacyObjective.Parity;
 
     /// <summary>
@@ -68,18 +71,22 @@ public sealed class PrivacyOptions
     /// With the <see cref="DecoupledStep"/> a 32-unit adversary hides MovieLens-100K gender from both post-hoc attackers
     /// (docs/privacy-results.md); through Adam (<c>DecoupledStep = false</c>) an MLP adversary made the embeddings leak more.
     /// </summary>
+    [HyperParameter("adversary_hidden_size", "--adversary-hidden", "Hidden units of the adversary (0: linear).", Min = 0, Max = 65536, ValueName = "N", SearchMin = 0, SearchMax = 128)]
     public int AdversaryHiddenSize { get; set; } = Defaults.AdversaryHiddenSize;
 
     /// <summary>Adam steps of the adversary on the batch's user rows before each recommender step.</summary>
+    [HyperParameter("adversary_steps", "--adversary-steps", "Adversary Adam steps per recommender step.", Min = 1, Max = 1000, ValueName = "N", SearchMin = 1, SearchMax = 10)]
     public int AdversarySteps { get; set; } = Defaults.AdversarySteps;
 
     /// <summary>
     /// Whether the adversary learns, at every step, from all labelled users' current rows (a near best response; costs
     /// a pass over the labelled users per step, fine up to ~10^5 users) instead of only the batch's users.
     /// </summary>
+    [HyperParameter("adversary_on_all_users", "--adversary-all-users", "Train the adversary on every labelled user at each step, not only the batch's users.", SearchChoices = true)]
     public bool AdversaryOnAllUsers { get; set; }
 
     /// <summary>Adam learning rate of the adversary.</summary>
+    [HyperParameter("adversary_learning_rate", "--adversary-lr", "Adversary learning rate.", Min = 0, MinExclusive = true, SearchMin = 1e-3, SearchMax = 0.1, SearchLogScale = true)]
     public double AdversaryLearningRate { get; set; } = Defaults.AdversaryLearningRate;
 
     /// <summary>
@@ -89,25 +96,17 @@ public sealed class PrivacyOptions
     /// that Adam/Adagrad normalise per coordinate — which turns even tiny label-dependent gradients into full-size steps
     /// and made the embeddings leak more.
     /// </summary>
+    [HyperParameter("privacy_decoupled_step", "--privacy-step", "decoupled (a plain gradient step λ·lr per user, outside Adam) or joint (λ·loss inside the optimised loss).", FlagValues = ["joint", "decoupled"], SearchChoices = true)]
     public bool DecoupledStep { get; set; } = true;
 
     /// <summary>Epochs before the privacy term acts on the recommender (the adversary trains from the first epoch).</summary>
+    [HyperParameter("privacy_start_epoch", "--privacy-start", "Epochs before the privacy term acts.", Min = 0, ValueName = "N")]
     public int StartEpoch { get; set; }
 
-    /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
+    /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one (the ranges are declared on the options).</summary>
     public void Validate()
     {
         if (SensitiveAttributes is null) throw new ArgumentOutOfRangeException(nameof(SensitiveAttributes), $"Option {nameof(SensitiveAttributes)} must be set for privacy-adversarial training.");
-        Check(PrivacyWeight >= 0 && double.IsFinite(PrivacyWeight), nameof(PrivacyWeight), "must not be negative");
-        Check(AdversaryHiddenSize is >= 0 and <= 65536, nameof(AdversaryHiddenSize), "must be in 0..65536");
-        Check(AdversarySteps > 0, nameof(AdversarySteps), "must be positive");
-        Check(AdversaryLearningRate > 0 && double.IsFinite(AdversaryLearningRate), nameof(AdversaryLearningRate), "must be positive");
-        Check(StartEpoch >= 0, nameof(StartEpoch), "must not be negative");
-        Check(Enum.IsDefined(Objective), nameof(Objective), "must be a PrivacyObjective value");
-    }
-
-    private static void Check(bool ok, string name, string requirement)
-    {
-        if (!ok) throw new ArgumentOutOfRangeException(name, $"Option {name} {requirement}.");
+        HyperParameterSet.For<PrivacyOptions>().Validate(this);
     }
 }

@@ -24,24 +24,31 @@ public abstract class RecommenderTrainerOptions
     }
 
     /// <summary>The user id column: a key column (e.g. from <c>MapValueToKey</c>), an integer, whole-number or text column.</summary>
+    [NotHyperParameter("a data column")]
     public string UserColumnName { get; set; } = Defaults.UserColumnName;
 
     /// <summary>The item id column: a key column, an integer, whole-number or text column.</summary>
+    [NotHyperParameter("a data column")]
     public string ItemColumnName { get; set; } = Defaults.ItemColumnName;
 
     /// <summary>Optional rating column (Single or Double). With <see cref="MinRating"/> it selects the positives.</summary>
+    [NotHyperParameter("a data column")]
     public string? RatingColumnName { get; set; }
 
     /// <summary>Rows with a rating at or above this value are positives; the others only add their ids to the catalogue. Null: every row is a positive.</summary>
+    [HyperParameter("min_rating", "--min-rating", "Rows rated at or above R are positives (default: every row).", ValueName = "R")]
     public float? MinRating { get; set; }
 
     /// <summary>The output column the fitted transformer adds.</summary>
+    [NotHyperParameter("an output column")]
     public string ScoreColumnName { get; set; } = Defaults.ScoreColumnName;
 
     /// <summary>Random seed for initialisation, shuffling and sampling. Null: drawn from the <c>MLContext</c>'s seed.</summary>
+    [NotHyperParameter("the random seed: the engines record the seed they use in checkpoints")]
     public int? Seed { get; set; }
 
     /// <summary>Where TorchSharp trains.</summary>
+    [NotHyperParameter("where training runs, not what it computes")]
     public TrainingDevice Device { get; set; } = TrainingDevice.Auto;
 
     /// <summary>
@@ -49,46 +56,55 @@ public abstract class RecommenderTrainerOptions
     /// products of a factorisation batch run fastest on one thread, and libtorch's OpenMP pool busy-waits, which
     /// slowed training up to 50× on a 2-core machine with another busy process. Raise it for large dimensions.
     /// </summary>
+    [NotHyperParameter("how fast training runs, not what it computes")]
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Optional validation data (same columns as the training data). Enables model selection and early stopping on NDCG@<see cref="ValidationK"/>.</summary>
+    [NotHyperParameter("data")]
     public Microsoft.ML.IDataView? ValidationData { get; set; }
 
     /// <summary>K of the validation NDCG.</summary>
+    [HyperParameter("validation_k", "--validation-k", "With validation data: K of the NDCG@K that selects the epoch.", Min = 1, ValueName = "K")]
     public int ValidationK { get; set; } = Defaults.ValidationK;
 
     /// <summary>Stop after this many validated epochs without improvement (0 disables early stopping; the best epoch is still kept).</summary>
+    [HyperParameter("early_stopping_patience", "--patience", "With validation data: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", Min = 0, ValueName = "N", ShapesTraining = false)]
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
     /// <summary>Stops training at the next batch; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    [NotHyperParameter("a callback")]
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>Receives a report after every epoch.</summary>
+    [NotHyperParameter("a callback")]
     public IProgress<TrainingEpochReport>? Progress { get; set; }
 
     /// <summary>K of the exported top-K recommender graph.</summary>
+    [NotHyperParameter("a serving export setting")]
     public int TopK { get; set; } = Defaults.TopK;
 
     /// <summary>Whether the exported top-K graph leaves out items the user had in training.</summary>
+    [NotHyperParameter("a serving export setting")]
     public bool ExcludeTrainingItemsFromTopK { get; set; } = true;
 
     /// <summary>GPU used by ONNX Runtime when serving; null takes <c>MLContext.GpuDeviceId</c> (no GPU unless one is set).</summary>
+    [NotHyperParameter("a serving setting")]
     public int? GpuDeviceId { get; set; }
 
     /// <summary>Whether serving falls back to the CPU when the GPU cannot be used; null takes <c>MLContext.FallbackToCpu</c>.</summary>
+    [NotHyperParameter("a serving setting")]
     public bool? FallbackToCpu { get; set; }
 
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
+    /// <remarks>The ranges of the hyper-parameters come from their <see cref="HyperParameterAttribute"/>; overrides add the rules that involve several options.</remarks>
     public virtual void Validate()
     {
+        HyperParameterSet.For(GetType()).Validate(this); // the declared ranges; what follows are the other options' rules
         Check(!string.IsNullOrWhiteSpace(UserColumnName), nameof(UserColumnName), "must name a column");
         Check(!string.IsNullOrWhiteSpace(ItemColumnName), nameof(ItemColumnName), "must name a column");
         Check(!string.IsNullOrWhiteSpace(ScoreColumnName), nameof(ScoreColumnName), "must name a column");
-        Check(ValidationK > 0, nameof(ValidationK), "must be positive");
-        Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), "must not be negative");
         Check(TopK > 0, nameof(TopK), "must be positive");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
-        Check(MinRating is null || float.IsFinite(MinRating.Value), nameof(MinRating), "must be a finite number");
     }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>
