@@ -49,23 +49,32 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The trainer options <c>train</c> would train with for <paramref name="args"/> (without --item-text's embeddings or a checkpoint to resume).</summary>
+    /// <summary>The trainer options <c>train</c> would train with for <paramref name="args"/> (without --item-text's embeddings).</summary>
     internal static RecommenderTrainerOptions OptionsFromCommandLine(params string[] args)
     {
         var f = new Flags();
         var parse = Create(f).Parse(["train", .. args]);
         if (parse.Errors.Count > 0) throw new CliException(parse.Errors[0].Message);
-        return Options(new CommandContext(parse, TextWriter.Null, TextWriter.Null), f, resumeFrom: null);
+        return Options(new CommandContext(parse, TextWriter.Null, TextWriter.Null), f);
     }
 
     /// <summary>The chosen trainer's options from the flags, validated before any data is read (bad flags fail fast).</summary>
-    private static RecommenderTrainerOptions Options(CommandContext c, Flags f, TrainingCheckpoint? resumeFrom)
+    private static RecommenderTrainerOptions Options(CommandContext c, Flags f)
     {
         if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
         if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
         bool unsupported = c.Get(f.Resume) is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null;
         if (unsupported && (f.Model.IsIrgan(c) || f.Model.IsCfgan(c)))
             throw new CliException($"--trainer {c.Get(f.Model.Trainer)} does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
+        var resumeDir = c.Get(f.Resume);
+        TrainingCheckpoint? resumeFrom = null;
+        if (resumeDir is not null)
+        {
+            if (!Directory.Exists(resumeDir)) throw new CliException($"--resume: folder '{resumeDir}' does not exist.");
+            var checkpointFile = Path.Combine(resumeDir, FactorizationTrainerOptions.CheckpointFileName);
+            if (!File.Exists(checkpointFile)) throw new CliException($"--resume: '{checkpointFile}' is missing; was the run started with --checkpoint-dir '{resumeDir}'?");
+            resumeFrom = TrainingCheckpoint.Load(checkpointFile);
+        }
         var options = f.Model.CreateAny(c);
         options.Seed = c.Get(f.Seed);
         options.TopK = c.Get(f.TopK);
@@ -73,7 +82,7 @@ internal static class TrainCommand
         options.Progress = new LineProgress(c.Out);
         if (options is FactorizationTrainerOptions factorization)
         {
-            factorization.CheckpointDirectory = c.Get(f.CheckpointDir) ?? c.Get(f.Resume);
+            factorization.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
             factorization.CheckpointEvery = c.Get(f.CheckpointEvery);
             if (f.Privacy.Load(c) is { } sensitive) factorization.Privacy = f.PrivacyTraining.Create(c, sensitive);
         }
@@ -88,17 +97,8 @@ internal static class TrainCommand
         int seed = c.Get(f.Seed);
         double validationFraction = c.Get(f.ValidationFraction);
         if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
-        var resumeDir = c.Get(f.Resume);
-        TrainingCheckpoint? resumeFrom = null;
-        if (resumeDir is not null)
-        {
-            if (!Directory.Exists(resumeDir)) throw new CliException($"--resume: folder '{resumeDir}' does not exist.");
-            var checkpointFile = Path.Combine(resumeDir, FactorizationTrainerOptions.CheckpointFileName);
-            if (!File.Exists(checkpointFile)) throw new CliException($"--resume: '{checkpointFile}' is missing; was the run started with --checkpoint-dir '{resumeDir}'?");
-            resumeFrom = TrainingCheckpoint.Load(checkpointFile);
-        }
-
-        var options = Options(c, f, resumeFrom);
+        var options = Options(c, f);
+        var resumeFrom = (options as AprTrainer.Options)?.ResumeFrom;
         float? minRating = options.MinRating;
         var factorization = options as FactorizationTrainerOptions;
         var sensitive = factorization?.Privacy?.SensitiveAttributes;
@@ -119,7 +119,7 @@ internal static class TrainCommand
             (fit, validation) = HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating);
         c.Out.WriteLine($"data: {dataName}; train {train.Count} rows, test {test.Count} rows" +
             (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
-        if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {resumeDir}");
+        if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {c.Get(f.Resume)}");
 
         options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
         options.ValidationData = validation is null ? null : new InteractionDataView(validation);

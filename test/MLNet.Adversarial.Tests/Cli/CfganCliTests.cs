@@ -48,15 +48,15 @@ public sealed class CfganCliTests
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
             var report = json.RootElement;
             Assert.AreEqual("cfgan", report.GetProperty("trainer").GetString());
-            var cfgan = report.GetProperty("cfgan");
-            Assert.AreEqual(3, cfgan.GetProperty("rounds").GetInt32());
-            Assert.AreEqual(16, cfgan.GetProperty("generatorHidden").GetInt32());
-            Assert.AreEqual(0.01, cfgan.GetProperty("generatorLr").GetDouble(), 1e-12);
+            var cfgan = report.GetProperty("options");
+            Assert.AreEqual(3, cfgan.GetProperty("epochs").GetInt32());
+            Assert.AreEqual(16, cfgan.GetProperty("generatorHiddenSize").GetInt32());
+            Assert.AreEqual(0.01, cfgan.GetProperty("generatorLearningRate").GetDouble(), 1e-12);
             Assert.AreEqual(0.25, cfgan.GetProperty("conditionDropout").GetDouble(), 1e-12);
-            Assert.AreEqual(8, cfgan.GetProperty("generatorBatch").GetInt32());
-            Assert.AreEqual(16, cfgan.GetProperty("discriminatorBatch").GetInt32());
-            Assert.AreEqual(0.5, cfgan.GetProperty("generatorAveraging").GetDouble(), 1e-12);
-            Assert.AreEqual(new MLNet.Adversarial.Trainers.CfganTrainer.Options().DiscriminatorLearningRate, cfgan.GetProperty("discriminatorLr").GetDouble(), 1e-12,
+            Assert.AreEqual(8, cfgan.GetProperty("generatorBatchSize").GetInt32());
+            Assert.AreEqual(16, cfgan.GetProperty("discriminatorBatchSize").GetInt32());
+            Assert.AreEqual(0.5, cfgan.GetProperty("generatorAveragingDecay").GetDouble(), 1e-12);
+            Assert.AreEqual(new MLNet.Adversarial.Trainers.CfganTrainer.Options().DiscriminatorLearningRate, cfgan.GetProperty("discriminatorLearningRate").GetDouble(), 1e-12,
                 "a shared flag that was not given keeps the CFGAN default, not another trainer's");
             var history = report.GetProperty("history").EnumerateArray().ToList();
             Assert.HasCount(3, history);

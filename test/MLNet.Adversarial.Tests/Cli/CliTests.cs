@@ -53,7 +53,7 @@ public sealed class CliTests
         Assert.AreEqual("apr", root.GetProperty("trainer").GetString());
         Assert.AreEqual(40, root.GetProperty("selectedEpoch").GetInt32());
         Assert.IsGreaterThan(0, root.GetProperty("pairsPerSecond").GetDouble());
-        Assert.AreEqual(20, root.GetProperty("options").GetProperty("advStart").GetInt32());
+        Assert.AreEqual(20, root.GetProperty("options").GetProperty("adversarialStartEpoch").GetInt32());
         double Ndcg(string model, int k) => root.GetProperty(model).GetProperty("byK").EnumerateArray()
             .Single(m => m.GetProperty("k").GetInt32() == k).GetProperty("ndcg").GetDouble();
         CollectionAssert.AreEqual(new[] { 3, 5, 10, 20 }, root.GetProperty("model").GetProperty("byK").EnumerateArray().Select(m => m.GetProperty("k").GetInt32()).ToArray());

@@ -44,8 +44,8 @@ public sealed class IrganCliTests
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
             var root0 = json.RootElement;
             Assert.AreEqual("irgan", root0.GetProperty("trainer").GetString());
-            Assert.AreEqual(2, root0.GetProperty("irgan").GetProperty("ganEpochs").GetInt32());
-            Assert.AreEqual("generator", root0.GetProperty("irgan").GetProperty("served").GetString());
+            Assert.AreEqual(2, root0.GetProperty("options").GetProperty("adversarialEpochs").GetInt32());
+            Assert.IsFalse(root0.GetProperty("options").GetProperty("serveDiscriminator").GetBoolean(), "G is served");
             var history = root0.GetProperty("history").EnumerateArray().ToList();
             Assert.HasCount(5, history);
             Assert.IsTrue(history[^1].TryGetProperty("discriminatorLoss", out _), "the rounds record D's loss");
