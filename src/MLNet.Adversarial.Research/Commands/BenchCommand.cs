@@ -6,12 +6,13 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>bench</c>: training throughput (pairs per second per epoch, k = 64) on MovieLens-100K and on a synthetic
