@@ -99,7 +99,7 @@ internal static class BenchCommand
         using var sessionOptions = new SessionOptions();
         using var session = new InferenceSession(model.TopKOnnx, sessionOptions);
         var allUsers = model.Model.Users.Int64Ids.ToArray();
-        var input = NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<long>(allUsers, [allUsers.Length]));
+        var input = NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<long>(allUsers, [allUsers.Length]));
         using (session.Run([input])) { }
         const int passes = 20;
         clock.Restart();

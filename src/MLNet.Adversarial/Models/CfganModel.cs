@@ -183,16 +183,6 @@ public sealed class CfganModel : IRecommenderModel
         return new CfganModel(purchases, _layers, SigmoidOutput, Orientation);
     }
 
-    /// <summary>The pairwise scorer, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportPairwiseScorer"/>).</summary>
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.CfganOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <summary>The top-K recommender, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportTopK"/>).</summary>
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportTopK(this, options);
-
-    /// <summary>User-based models: the graph that takes a purchase vector instead of a user id, for unseen users (see <see cref="Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer"/>).</summary>
-    /// <exception cref="InvalidOperationException">The model is item-based.</exception>
-    public byte[] ExportPurchaseVectorScorer(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer(this, options);
-
     /// <summary>Throws unless the model is user-based (what scoring a purchase vector needs).</summary>
     internal void RequireUserBased()
     {

@@ -81,12 +81,6 @@ public sealed class FactorizationModel : IRecommenderModel
             scores[i] = TensorPrimitives.Dot(p, ItemFactors.AsSpan(i * Dimension, Dimension)) + ItemBias[i];
     }
 
-    /// <inheritdoc />
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <inheritdoc />
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.FactorizationOnnxExporter.ExportTopK(this, options);
-
     private static float[] RowMean(float[] rows, int count, int dimension)
     {
         var mean = new float[dimension];

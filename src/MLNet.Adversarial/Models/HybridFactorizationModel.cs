@@ -69,22 +69,6 @@ public sealed class HybridFactorizationModel : IRecommenderModel
     /// <summary>Scores every catalogue item for user index <paramref name="user"/> (-1: unknown user).</summary>
     public void ScoreAllItems(int user, Span<float> scores) => Effective.ScoreAllItems(user, scores);
 
-    /// <summary>The pairwise scorer; its graph adds the projected text to the id vectors (see <see cref="Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(HybridFactorizationModel, Onnx.OnnxExportOptions)"/>).</summary>
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <summary>The top-K recommender; its graph computes every item's q_i + W·(t_i − c) (see <see cref="Onnx.FactorizationOnnxExporter.ExportTopK(HybridFactorizationModel, Onnx.TopKExportOptions)"/>).</summary>
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.FactorizationOnnxExporter.ExportTopK(this, options);
-
-    /// <summary>The model with the text-only items of <paramref name="text"/> that the catalogue lacks added (see <see cref="WithNewItems(IReadOnlyList{string}, IReadOnlyList{float[]})"/>).</summary>
-    public HybridFactorizationModel WithNewItems(Text.TextFeatures text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Dimension != ItemText.TextDimension)
-            throw new ArgumentException($"{text.Name}: its text embeddings have {text.Dimension} values; the model's item text embeddings have {ItemText.TextDimension} (another encoder?).", nameof(text));
-        var ids = text.Ids.Where(id => Items.IndexOf(id) < 0).ToArray();
-        return WithNewItems(ids, ids.Select(id => text.Find(id).ToArray()).ToArray());
-    }
-
     /// <summary>
     /// The model with items that have only a text embedding added to the catalogue, without retraining. A new item's id
     /// part is the mean id vector and mean bias of the trained items — an item nobody has interacted with is, as far as
