@@ -129,7 +129,8 @@ public sealed class HybridFactorizationModel : IRecommenderModel
             new TextProjection(d, t, text, ItemText.Center, ItemText.Weights), UserText);
     }
 
-    private const int FormatVersion = 1;
+    /// <summary>The format this library writes; 1 is the only version so far (see <see cref="RecommenderModelFile"/>).</summary>
+    internal const int FormatVersion = 1;
     private static readonly byte[] Magic = "MLNAHY"u8.ToArray();
 
     /// <summary>The first bytes of a saved hybrid model (see <see cref="RecommenderModelFile"/>).</summary>
@@ -158,7 +159,7 @@ public sealed class HybridFactorizationModel : IRecommenderModel
             using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a hybrid factorisation model file.");
             int version = r.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{name} has hybrid format version {version}; this library reads version {FormatVersion}.");
+            RecommenderModelFile.CheckVersion(version, FormatVersion, "hybrid", name);
             var factors = FactorizationModel.Load(stream, name);
             var itemText = TextProjection.ReadFrom(r);
             var userText = r.ReadBoolean() ? TextProjection.ReadFrom(r) : null;
