@@ -15,18 +15,9 @@ public static class RecommenderModelOnnxExtensions
     /// <see cref="FactorizationOnnxExporter.ExportPairwiseScorer(FactorizationModel, OnnxExportOptions)"/> for the contract).
     /// </summary>
     /// <exception cref="NotSupportedException">The model is of a kind this library does not know and is not <see cref="IOnnxExportable"/>.</exception>
-    public static byte[] ExportPairwiseScorer(this IRecommenderModel model, OnnxExportOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model switch
-        {
-            FactorizationModel f => FactorizationOnnxExporter.ExportPairwiseScorer(f, options),
-            HybridFactorizationModel h => FactorizationOnnxExporter.ExportPairwiseScorer(h, options),
-            CfganModel c => CfganOnnxExporter.ExportPairwiseScorer(c, options),
-            IOnnxExportable e => e.ExportPairwiseScorer(options),
-            _ => throw NoExporter(model),
-        };
-    }
+    public static byte[] ExportPairwiseScorer(this IRecommenderModel model, OnnxExportOptions options) => Export(model,
+        f => FactorizationOnnxExporter.ExportPairwiseScorer(f, options), h => FactorizationOnnxExporter.ExportPairwiseScorer(h, options),
+        c => CfganOnnxExporter.ExportPairwiseScorer(c, options), e => e.ExportPairwiseScorer(options));
 
     /// <summary>
     /// The top-K recommender: input <see cref="OnnxContract.UserInput"/> (raw ids), outputs
@@ -34,23 +25,26 @@ public static class RecommenderModelOnnxExtensions
     /// <see cref="FactorizationOnnxExporter.ExportTopK(FactorizationModel, TopKExportOptions)"/> for the contract).
     /// </summary>
     /// <exception cref="NotSupportedException">The model is of a kind this library does not know and is not <see cref="IOnnxExportable"/>.</exception>
-    public static byte[] ExportTopK(this IRecommenderModel model, TopKExportOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model switch
-        {
-            FactorizationModel f => FactorizationOnnxExporter.ExportTopK(f, options),
-            HybridFactorizationModel h => FactorizationOnnxExporter.ExportTopK(h, options),
-            CfganModel c => CfganOnnxExporter.ExportTopK(c, options),
-            IOnnxExportable e => e.ExportTopK(options),
-            _ => throw NoExporter(model),
-        };
-    }
+    public static byte[] ExportTopK(this IRecommenderModel model, TopKExportOptions options) => Export(model,
+        f => FactorizationOnnxExporter.ExportTopK(f, options), h => FactorizationOnnxExporter.ExportTopK(h, options),
+        c => CfganOnnxExporter.ExportTopK(c, options), e => e.ExportTopK(options));
 
     /// <summary>User-based CFGAN models: the graph that takes a purchase vector instead of a user id, for unseen users (see <see cref="CfganOnnxExporter.ExportPurchaseVectorScorer"/>).</summary>
     /// <exception cref="InvalidOperationException">The model is item-based.</exception>
     public static byte[] ExportPurchaseVectorScorer(this CfganModel model, TopKExportOptions options) => CfganOnnxExporter.ExportPurchaseVectorScorer(model, options);
 
-    private static NotSupportedException NoExporter(IRecommenderModel model) =>
-        new($"{model.GetType().Name} has no ONNX exporter: implement {nameof(IOnnxExportable)} to export, serve and save it.");
+    /// <summary>The one place that picks the exporter of a model's kind.</summary>
+    private static byte[] Export(IRecommenderModel model, Func<FactorizationModel, byte[]> factorization,
+        Func<HybridFactorizationModel, byte[]> hybrid, Func<CfganModel, byte[]> cfgan, Func<IOnnxExportable, byte[]> own)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model switch
+        {
+            FactorizationModel f => factorization(f),
+            HybridFactorizationModel h => hybrid(h),
+            CfganModel c => cfgan(c),
+            IOnnxExportable e => own(e),
+            _ => throw new NotSupportedException($"{model.GetType().Name} has no ONNX exporter: implement {nameof(IOnnxExportable)} to export and serve it."),
+        };
+    }
 }
