@@ -61,7 +61,7 @@ internal static class RecommendCommand
         c.Out.WriteLine($"added {added} new text-only item(s) from {text.Name}" + (added < text.Count ? $" ({text.Count - added} already in the catalogue keep their trained vectors)" : ""));
         var newIds = new HashSet<string>(text.Ids.Where(i => hybrid.Items.IndexOf(i) < 0), StringComparer.Ordinal);
         var (kind, hyper) = dir.ReadExportMetadata();
-        bool exclude = metadata.GetValueOrDefault(OnnxMetadataKeys.ExcludeTrainingItems) != "false";
+        bool exclude = metadata.GetValueOrDefault(OnnxMetadataKeys.ExcludeTrainingItems) != OnnxContract.Flag(false);
         var topK = extended.ExportTopK(new TopKExportOptions
         {
             ModelKind = kind, HyperParameters = hyper, K = wanted, ExcludeTrainingItems = exclude,
@@ -85,15 +85,15 @@ internal static class RecommendCommand
     private static (string[] Items, float[] Scores) Run(byte[] onnx, IReadOnlyDictionary<string, string> metadata, string id)
     {
         using var session = new InferenceSession(onnx);
-        var input = session.InputMetadata[FactorizationOnnxExporter.UserInput];
+        var input = session.InputMetadata[OnnxContract.UserInput];
         int[] shape = input.Dimensions.Length == 2 ? [1, 1] : [1];
-        NamedOnnxValue value = metadata.GetValueOrDefault(OnnxMetadataKeys.UserIdType) == "string"
-            ? NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<string>(new[] { id }, shape))
-            : NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<long>(new[] { ParseInt64(id) }, shape));
+        NamedOnnxValue value = metadata.GetValueOrDefault(OnnxMetadataKeys.UserIdType) == OnnxContract.StringIdType
+            ? NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<string>(new[] { id }, shape))
+            : NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<long>(new[] { ParseInt64(id) }, shape));
         using var results = session.Run([value]);
-        var itemsOut = results.First(r => r.Name == FactorizationOnnxExporter.ItemIdsOutput);
-        var scores = results.First(r => r.Name == FactorizationOnnxExporter.ScoresOutput).AsEnumerable<float>().ToArray();
-        string[] items = metadata.GetValueOrDefault(OnnxMetadataKeys.ItemIdType) == "string"
+        var itemsOut = results.First(r => r.Name == OnnxContract.ItemIdsOutput);
+        var scores = results.First(r => r.Name == OnnxContract.ScoresOutput).AsEnumerable<float>().ToArray();
+        string[] items = metadata.GetValueOrDefault(OnnxMetadataKeys.ItemIdType) == OnnxContract.StringIdType
             ? itemsOut.AsEnumerable<string>().ToArray()
             : itemsOut.AsEnumerable<long>().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray();
         return (items, scores);

@@ -183,16 +183,6 @@ public sealed class CfganModel : IRecommenderModel
         return new CfganModel(purchases, _layers, SigmoidOutput, Orientation);
     }
 
-    /// <summary>The pairwise scorer, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportPairwiseScorer"/>).</summary>
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.CfganOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <summary>The top-K recommender, with the purchase vectors inside the graph (see <see cref="Onnx.CfganOnnxExporter.ExportTopK"/>).</summary>
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportTopK(this, options);
-
-    /// <summary>User-based models: the graph that takes a purchase vector instead of a user id, for unseen users (see <see cref="Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer"/>).</summary>
-    /// <exception cref="InvalidOperationException">The model is item-based.</exception>
-    public byte[] ExportPurchaseVectorScorer(Onnx.TopKExportOptions options) => Onnx.CfganOnnxExporter.ExportPurchaseVectorScorer(this, options);
-
     /// <summary>Throws unless the model is user-based (what scoring a purchase vector needs).</summary>
     internal void RequireUserBased()
     {
@@ -252,7 +242,12 @@ public sealed class CfganModel : IRecommenderModel
 
     private float Activate(float z) => SigmoidOutput ? 1f / (1f + MathF.Exp(-z)) : z;
 
-    private const int FormatVersion = 1;
+    /// <summary>
+    /// The CFGAN format this library writes. 1: the first CFGAN models (user-based only, no orientation byte); later
+    /// version-1 files carry the orientation byte after the purchases, told apart on reading (<see cref="ReadOrientation"/>).
+    /// 2: the orientation byte always present. Every version is still read.
+    /// </summary>
+    internal const int FormatVersion = 2;
     private static readonly byte[] Magic = "MLNACG"u8.ToArray();
 
     /// <summary>The first bytes of a saved CFGAN model (see <see cref="RecommenderModelFile"/>).</summary>
@@ -282,6 +277,21 @@ public sealed class CfganModel : IRecommenderModel
         }
     }
 
+    /// <summary>
+    /// Reads the orientation byte, the sigmoid flag and the layer count that follow the purchases. Version-1 files exist
+    /// with and without the orientation byte; without it the flag (0 or 1) is followed by the layer count, whose low byte
+    /// is at least 2, while with it the second byte is the flag (0 or 1), so the second byte tells the layouts apart.
+    /// </summary>
+    private static (CfganOrientation Orientation, bool Sigmoid, int LayerCount) ReadOrientation(BinaryReader r, int version, string name)
+    {
+        byte first = r.ReadByte(), second = r.ReadByte();
+        if (version == 1 && second > 1)
+            return (CfganOrientation.UserBased, first != 0, second | r.ReadByte() << 8 | r.ReadByte() << 16 | r.ReadByte() << 24);
+        var orientation = (CfganOrientation)first;
+        if (!Enum.IsDefined(orientation)) throw new InvalidDataException($"{name} has an unknown orientation {first}.");
+        return (orientation, second != 0, r.ReadInt32());
+    }
+
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged stream gives an <see cref="InvalidDataException"/> naming <paramref name="name"/>.</summary>
     public static CfganModel Load(Stream stream, string name = "model")
     {
@@ -291,7 +301,7 @@ public sealed class CfganModel : IRecommenderModel
             using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a CFGAN model file.");
             int version = r.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{name} has format version {version}; this library reads version {FormatVersion}.");
+            RecommenderModelFile.CheckVersion(version, FormatVersion, "CFGAN", name);
             var users = IdVocabulary.ReadFrom(r);
             var items = IdVocabulary.ReadFrom(r);
             int count = r.ReadInt32();
@@ -305,10 +315,7 @@ public sealed class CfganModel : IRecommenderModel
                 userIndices.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
             }
             var purchases = InteractionData.FromIndices(users, items, userIndices, itemIndices);
-            var orientation = (CfganOrientation)r.ReadByte();
-            if (!Enum.IsDefined(orientation)) throw new InvalidDataException($"{name} has an unknown orientation {(int)orientation}.");
-            bool sigmoid = r.ReadBoolean();
-            int layerCount = r.ReadInt32();
+            var (orientation, sigmoid, layerCount) = ReadOrientation(r, version, name);
             if (layerCount is < 2 or > 64) throw new InvalidDataException($"{name} has an invalid layer count {layerCount}.");
             var layers = new DenseLayer[layerCount];
             for (int l = 0; l < layerCount; l++)

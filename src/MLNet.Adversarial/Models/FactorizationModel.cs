@@ -81,12 +81,6 @@ public sealed class FactorizationModel : IRecommenderModel
             scores[i] = TensorPrimitives.Dot(p, ItemFactors.AsSpan(i * Dimension, Dimension)) + ItemBias[i];
     }
 
-    /// <inheritdoc />
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <inheritdoc />
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.FactorizationOnnxExporter.ExportTopK(this, options);
-
     private static float[] RowMean(float[] rows, int count, int dimension)
     {
         var mean = new float[dimension];
@@ -96,7 +90,8 @@ public sealed class FactorizationModel : IRecommenderModel
         return mean;
     }
 
-    private const int FormatVersion = 1;
+    /// <summary>The format this library writes; 1 is the only version so far (see <see cref="RecommenderModelFile"/>).</summary>
+    internal const int FormatVersion = 1;
     private static readonly byte[] Magic = "MLNAFM"u8.ToArray();
 
     /// <summary>The first bytes of a saved factorisation model (see <see cref="RecommenderModelFile"/>).</summary>
@@ -124,7 +119,7 @@ public sealed class FactorizationModel : IRecommenderModel
             using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a factorisation model file.");
             int version = r.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{name} has format version {version}; this library reads version {FormatVersion}.");
+            RecommenderModelFile.CheckVersion(version, FormatVersion, "factorisation", name);
             var users = IdVocabulary.ReadFrom(r);
             var items = IdVocabulary.ReadFrom(r);
             int d = r.ReadInt32();

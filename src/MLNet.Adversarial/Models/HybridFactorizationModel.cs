@@ -69,22 +69,6 @@ public sealed class HybridFactorizationModel : IRecommenderModel
     /// <summary>Scores every catalogue item for user index <paramref name="user"/> (-1: unknown user).</summary>
     public void ScoreAllItems(int user, Span<float> scores) => Effective.ScoreAllItems(user, scores);
 
-    /// <summary>The pairwise scorer; its graph adds the projected text to the id vectors (see <see cref="Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(HybridFactorizationModel, Onnx.OnnxExportOptions)"/>).</summary>
-    public byte[] ExportPairwiseScorer(Onnx.OnnxExportOptions options) => Onnx.FactorizationOnnxExporter.ExportPairwiseScorer(this, options);
-
-    /// <summary>The top-K recommender; its graph computes every item's q_i + W·(t_i − c) (see <see cref="Onnx.FactorizationOnnxExporter.ExportTopK(HybridFactorizationModel, Onnx.TopKExportOptions)"/>).</summary>
-    public byte[] ExportTopK(Onnx.TopKExportOptions options) => Onnx.FactorizationOnnxExporter.ExportTopK(this, options);
-
-    /// <summary>The model with the text-only items of <paramref name="text"/> that the catalogue lacks added (see <see cref="WithNewItems(IReadOnlyList{string}, IReadOnlyList{float[]})"/>).</summary>
-    public HybridFactorizationModel WithNewItems(Text.TextFeatures text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Dimension != ItemText.TextDimension)
-            throw new ArgumentException($"{text.Name}: its text embeddings have {text.Dimension} values; the model's item text embeddings have {ItemText.TextDimension} (another encoder?).", nameof(text));
-        var ids = text.Ids.Where(id => Items.IndexOf(id) < 0).ToArray();
-        return WithNewItems(ids, ids.Select(id => text.Find(id).ToArray()).ToArray());
-    }
-
     /// <summary>
     /// The model with items that have only a text embedding added to the catalogue, without retraining. A new item's id
     /// part is the mean id vector and mean bias of the trained items — an item nobody has interacted with is, as far as
@@ -145,7 +129,8 @@ public sealed class HybridFactorizationModel : IRecommenderModel
             new TextProjection(d, t, text, ItemText.Center, ItemText.Weights), UserText);
     }
 
-    private const int FormatVersion = 1;
+    /// <summary>The format this library writes; 1 is the only version so far (see <see cref="RecommenderModelFile"/>).</summary>
+    internal const int FormatVersion = 1;
     private static readonly byte[] Magic = "MLNAHY"u8.ToArray();
 
     /// <summary>The first bytes of a saved hybrid model (see <see cref="RecommenderModelFile"/>).</summary>
@@ -174,7 +159,7 @@ public sealed class HybridFactorizationModel : IRecommenderModel
             using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a hybrid factorisation model file.");
             int version = r.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{name} has hybrid format version {version}; this library reads version {FormatVersion}.");
+            RecommenderModelFile.CheckVersion(version, FormatVersion, "hybrid", name);
             var factors = FactorizationModel.Load(stream, name);
             var itemText = TextProjection.ReadFrom(r);
             var userText = r.ReadBoolean() ? TextProjection.ReadFrom(r) : null;

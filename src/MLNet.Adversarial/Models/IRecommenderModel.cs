@@ -1,13 +1,13 @@
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Onnx;
 
 namespace MLNet.Adversarial.Models;
 
 /// <summary>
 /// A trained recommender as the rest of the library sees it, whatever its architecture (matrix factorisation, a
-/// GAN generator, a hybrid with text features): it ranks its item catalogue for a user, writes the two ONNX
-/// contracts that serving is built on, and saves itself. Trainers produce one; <see cref="Serving.RecommenderTransformer"/>
-/// serves its pairwise scorer; evaluators read it through <see cref="Evaluation.RecommenderModelScorer"/>.
+/// GAN generator, a hybrid with text features): it ranks its item catalogue for a user and saves itself. Trainers
+/// produce one; the ONNX layer (a folder above this one) exports it with the extension methods <c>ExportPairwiseScorer</c>
+/// and <c>ExportTopK</c> of <c>MLNet.Adversarial.Onnx.RecommenderModelOnnxExtensions</c>; serving is built on those graphs;
+/// evaluators read it through <c>Evaluation.RecommenderModelScorer</c>.
 /// </summary>
 public interface IRecommenderModel
 {
@@ -23,18 +23,6 @@ public interface IRecommenderModel
     /// Must be safe to call concurrently.
     /// </summary>
     void ScoreAllItems(int user, Span<float> scores);
-
-    /// <summary>
-    /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids), output float <c>score</c> <c>[N]</c>
-    /// (see <see cref="FactorizationOnnxExporter.ExportPairwiseScorer(FactorizationModel, OnnxExportOptions)"/> for the contract).
-    /// </summary>
-    byte[] ExportPairwiseScorer(OnnxExportOptions options);
-
-    /// <summary>
-    /// The top-K recommender: input <c>user</c> (raw ids), outputs <c>item_ids</c> and <c>scores</c> <c>[N,K]</c>
-    /// (see <see cref="FactorizationOnnxExporter.ExportTopK(FactorizationModel, TopKExportOptions)"/> for the contract).
-    /// </summary>
-    byte[] ExportTopK(TopKExportOptions options);
 
     /// <summary>Writes the model in its versioned binary format, readable by <see cref="RecommenderModelFile.Load"/>.</summary>
     void Save(Stream stream);

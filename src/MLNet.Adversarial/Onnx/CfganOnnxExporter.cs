@@ -18,16 +18,7 @@ namespace MLNet.Adversarial.Onnx;
 /// </remarks>
 public static class CfganOnnxExporter
 {
-    /// <summary>Name of the purchase-vector input of the purchase-vector graph, float <c>[N, items]</c>.</summary>
-    public const string PurchasesInput = "purchases";
-
-    /// <summary>Name of the purchase-vector graph's output holding every item's score, float <c>[N, items]</c>, in catalogue order.</summary>
-    public const string ItemScoresOutput = "item_scores";
-
-    /// <summary>Name of the purchase-vector graph's output holding the catalogue's raw item ids, <c>[items]</c>: entry i of a purchase vector and of <see cref="ItemScoresOutput"/> is item <c>catalog_item_ids[i]</c>.</summary>
-    public const string CatalogOutput = "catalog_item_ids";
-
-    private const string BatchDim = OnnxIdInputs.BatchDim;
+    private const string BatchDim = OnnxContract.BatchDimension;
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c>, <c>item</c> (raw ids), output float <c>score</c> <c>[N]</c> =
@@ -37,9 +28,9 @@ public static class CfganOnnxExporter
     public static byte[] ExportPairwiseScorer(CfganModel model, OnnxExportOptions options)
     {
         RecommenderGraphs.Validate(model, options);
-        var g = new OnnxGraphBuilder("cfgan_pairwise_scorer");
-        var user = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
-        var item = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
+        var g = new OnnxGraphBuilder(OnnxContract.CfganPairwiseScorerGraph);
+        var user = OnnxIdInputs.RawIdToIndex(g, OnnxContract.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
+        var item = OnnxIdInputs.RawIdToIndex(g, OnnxContract.ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
         // The generator maps the row's purchase vector; the column picks the output.
         bool userBased = model.Orientation == CfganOrientation.UserBased;
         var (row, column) = userBased ? (user, item) : (item, user);
@@ -48,9 +39,9 @@ public static class CfganOnnxExporter
         OutputRowsWithFallback(g, model);
         var w = g.Node("Gather", ["output_rows", column], "column_rows");
         var dot = g.Node("ReduceSum", [g.Node("Mul", [hidden, w], "hidden_rows"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
-        var logit = g.Node("Add", [dot, g.Node("Gather", ["output_bias", column], "column_bias")], model.SigmoidOutput ? "logit" : FactorizationOnnxExporter.ScoreOutput);
-        if (model.SigmoidOutput) g.Node("Sigmoid", [logit], FactorizationOnnxExporter.ScoreOutput);
-        g.Output(FactorizationOnnxExporter.ScoreOutput, DataType.Float, [BatchDim]);
+        var logit = g.Node("Add", [dot, g.Node("Gather", ["output_bias", column], "column_bias")], model.SigmoidOutput ? "logit" : OnnxContract.ScoreOutput);
+        if (model.SigmoidOutput) g.Node("Sigmoid", [logit], OnnxContract.ScoreOutput);
+        g.Output(OnnxContract.ScoreOutput, DataType.Float, [BatchDim]);
 
         RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PairwiseScorerContract, OrientationMetadata(model));
         return RecommenderGraphs.Finish(g, userBased
@@ -68,8 +59,8 @@ public static class CfganOnnxExporter
     {
         RecommenderGraphs.Validate(model, options);
         int k = RecommenderGraphs.TopKSize(model, options);
-        var g = new OnnxGraphBuilder("cfgan_top_k");
-        var user = OnnxIdInputs.RawIdToIndex(g, FactorizationOnnxExporter.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
+        var g = new OnnxGraphBuilder(OnnxContract.CfganTopKGraph);
+        var user = OnnxIdInputs.RawIdToIndex(g, OnnxContract.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
         string scores;
         if (model.Orientation == CfganOrientation.UserBased)
             scores = AllScores(g, model, Hidden(g, model, RowPurchases(g, model, user)));
@@ -113,19 +104,19 @@ public static class CfganOnnxExporter
         model.RequireUserBased();
         int k = RecommenderGraphs.TopKSize(model, options, exclusionNeedsTrainingData: false);
         int items = model.Items.Count;
-        var g = new OnnxGraphBuilder("cfgan_purchase_vector");
-        g.Input(PurchasesInput, DataType.Float, [BatchDim, (long)items]);
-        var scores = AllScores(g, model, Hidden(g, model, PurchasesInput), ItemScoresOutput);
-        g.Output(ItemScoresOutput, DataType.Float, [BatchDim, (long)items]);
+        var g = new OnnxGraphBuilder(OnnxContract.CfganPurchaseVectorGraph);
+        g.Input(OnnxContract.PurchasesInput, DataType.Float, [BatchDim, (long)items]);
+        var scores = AllScores(g, model, Hidden(g, model, OnnxContract.PurchasesInput), OnnxContract.ItemScoresOutput);
+        g.Output(OnnxContract.ItemScoresOutput, DataType.Float, [BatchDim, (long)items]);
         if (options.ExcludeTrainingItems)
         {
             g.Initializer("zero", [0f]);
             g.Initializer("minus_inf", [float.NegativeInfinity]);
-            scores = g.Node("Where", [g.Node("Greater", [PurchasesInput, "zero"], "purchased"), "minus_inf", scores], "open_scores");
+            scores = g.Node("Where", [g.Node("Greater", [OnnxContract.PurchasesInput, "zero"], "purchased"), "minus_inf", scores], "open_scores");
         }
         RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
-        g.Node("Identity", [RecommenderGraphs.ItemIdTable(g, model.Items)], CatalogOutput);
-        g.Output(CatalogOutput, OnnxIdInputs.ElementType(model.Items), [(long)items]);
+        g.Node("Identity", [RecommenderGraphs.ItemIdTable(g, model.Items)], OnnxContract.CatalogOutput);
+        g.Output(OnnxContract.CatalogOutput, OnnxIdInputs.ElementType(model.Items), [(long)items]);
         RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.PurchaseVectorContract,
             [.. RecommenderGraphs.TopKMetadata(k, options), .. OrientationMetadata(model)]);
         return RecommenderGraphs.Finish(g, $"CFGAN purchase-vector scorer: G(purchases) for every item, and the top {k} items not purchased.");
@@ -189,7 +180,7 @@ public static class CfganOnnxExporter
     }
 
     private static (string Key, string Value)[] OrientationMetadata(CfganModel model) =>
-        [(OnnxMetadataKeys.CfganOrientation, model.Orientation == CfganOrientation.UserBased ? "user-based" : "item-based")];
+        [(OnnxMetadataKeys.CfganOrientation, model.Orientation == CfganOrientation.UserBased ? OnnxContract.CfganUserBased : OnnxContract.CfganItemBased)];
 
     private static bool SamePositives(InteractionData a, InteractionData b) =>
         a.Users.Equals(b.Users) && a.Items.Equals(b.Items) && a.Offsets.SequenceEqual(b.Offsets) && a.ItemIndices.SequenceEqual(b.ItemIndices);

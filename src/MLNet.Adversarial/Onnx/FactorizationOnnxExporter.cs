@@ -24,22 +24,7 @@ namespace MLNet.Adversarial.Onnx;
 /// </remarks>
 public static class FactorizationOnnxExporter
 {
-    /// <summary>Name of the user-id input.</summary>
-    public const string UserInput = "user";
-
-    /// <summary>Name of the item-id input of the pairwise scorer.</summary>
-    public const string ItemInput = "item";
-
-    /// <summary>Name of the pairwise scorer's output, float <c>[N]</c>.</summary>
-    public const string ScoreOutput = "score";
-
-    /// <summary>Name of the top-K output holding raw item ids, <c>[N,K]</c>.</summary>
-    public const string ItemIdsOutput = "item_ids";
-
-    /// <summary>Name of the top-K output holding the scores, float <c>[N,K]</c>, descending.</summary>
-    public const string ScoresOutput = "scores";
-
-    private const string BatchDim = OnnxIdInputs.BatchDim;
+    private const string BatchDim = OnnxContract.BatchDimension;
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c> and <c>item</c> (raw ids, int64 or string as the vocabularies
@@ -65,23 +50,23 @@ public static class FactorizationOnnxExporter
     {
         RecommenderGraphs.Validate(model, options);
         int d = model.Dimension;
-        var g = new OnnxGraphBuilder("pairwise_scorer");
-        var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
-        var item = OnnxIdInputs.RawIdToIndex(g, ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
+        var g = new OnnxGraphBuilder(OnnxContract.PairwiseScorerGraph);
+        var user = OnnxIdInputs.RawIdToIndex(g, OnnxContract.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
+        var item = OnnxIdInputs.RawIdToIndex(g, OnnxContract.ItemInput, model.Items, options.ItemIdMap, options.IdInputShape);
 
         var userFactors = UserFactorsWithFallback(g, model);
-        g.Initializer("item_factors", [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
-        g.Initializer("item_bias", [.. model.ItemBias, model.FallbackItemBias], model.Items.Count + 1);
+        g.Initializer(OnnxContract.ItemFactorsInitializer, [.. model.ItemFactors, .. model.FallbackItemFactor], model.Items.Count + 1, d);
+        g.Initializer(OnnxContract.ItemBiasInitializer, [.. model.ItemBias, model.FallbackItemBias], model.Items.Count + 1);
         g.Initializer("axis_1", [1L], 1);
 
         var p = g.Node("Gather", [userFactors, user], "p");
-        var q = g.Node("Gather", ["item_factors", item], "q");
+        var q = g.Node("Gather", [OnnxContract.ItemFactorsInitializer, item], "q");
         if (hybrid?.UserText is { } userText) p = AddProjectedText(g, "user", p, userText, user);
         if (hybrid is not null) q = AddProjectedText(g, "item", q, hybrid.ItemText, item);
         var dot = g.Node("ReduceSum", [g.Node("Mul", [p, q], "pq"), "axis_1"], "dot", OnnxGraphBuilder.Attr("keepdims", 0));
-        var b = g.Node("Gather", ["item_bias", item], "b");
-        g.Node("Add", [dot, b], ScoreOutput);
-        g.Output(ScoreOutput, DataType.Float, [BatchDim]);
+        var b = g.Node("Gather", [OnnxContract.ItemBiasInitializer, item], "b");
+        g.Node("Add", [dot, b], OnnxContract.ScoreOutput);
+        g.Output(OnnxContract.ScoreOutput, DataType.Float, [BatchDim]);
 
         RecommenderGraphs.WriteMetadata(g, model, model.Dimension, options, OnnxMetadataKeys.PairwiseScorerContract, TextMetadata(hybrid));
         return RecommenderGraphs.Finish(g, hybrid is null
@@ -119,16 +104,16 @@ public static class FactorizationOnnxExporter
         int k = RecommenderGraphs.TopKSize(model, options);
         int users = model.Users.Count, items = model.Items.Count;
 
-        var g = new OnnxGraphBuilder("top_k");
-        var user = OnnxIdInputs.RawIdToIndex(g, UserInput, model.Users, options.UserIdMap, options.IdInputShape);
+        var g = new OnnxGraphBuilder(OnnxContract.TopKGraph);
+        var user = OnnxIdInputs.RawIdToIndex(g, OnnxContract.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
         var userFactors = UserFactorsWithFallback(g, model);
-        g.Initializer("item_factors", model.ItemFactors, items, model.Dimension);
-        g.Initializer("item_bias", model.ItemBias, items);
+        g.Initializer(OnnxContract.ItemFactorsInitializer, model.ItemFactors, items, model.Dimension);
+        g.Initializer(OnnxContract.ItemBiasInitializer, model.ItemBias, items);
         var p = g.Node("Gather", [userFactors, user], "p");
-        var itemVectors = "item_factors";
+        var itemVectors = OnnxContract.ItemFactorsInitializer;
         if (hybrid?.UserText is { } userText) p = AddProjectedText(g, "user", p, userText, user);
         if (hybrid is not null) itemVectors = AddProjectedText(g, "item", itemVectors, hybrid.ItemText, index: null);
-        var scores = g.Node("Gemm", [p, itemVectors, "item_bias"], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
+        var scores = g.Node("Gemm", [p, itemVectors, OnnxContract.ItemBiasInitializer], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         if (options.ExcludeTrainingItems)
         {
             g.Initializer("trained", RecommenderGraphs.ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
@@ -180,5 +165,5 @@ public static class FactorizationOnnxExporter
 
     /// <summary>The user factors with the fallback vector appended as row <c>Users.Count</c>.</summary>
     private static string UserFactorsWithFallback(OnnxGraphBuilder g, FactorizationModel model) =>
-        g.Initializer("user_factors", [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, model.Dimension);
+        g.Initializer(OnnxContract.UserFactorsInitializer, [.. model.UserFactors, .. model.FallbackUserFactor], model.Users.Count + 1, model.Dimension);
 }

@@ -6,9 +6,6 @@ namespace MLNet.Adversarial.Onnx;
 /// <summary>The raw-id inputs every exported recommender graph shares, whatever the model behind them.</summary>
 internal static class OnnxIdInputs
 {
-    /// <summary>The symbolic batch dimension of inputs and outputs.</summary>
-    public const string BatchDim = "N";
-
     /// <summary>
     /// Declares raw-id input <paramref name="name"/>, flattens it to <c>[N]</c> and maps it to row indices of a model
     /// whose vocabulary is <paramref name="vocabulary"/> (or, with <paramref name="map"/>, the ids that map names);
@@ -17,7 +14,7 @@ internal static class OnnxIdInputs
     public static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary, OnnxIdMap? map, OnnxIdInputShape shape)
     {
         var keysVocabulary = map?.Ids ?? vocabulary;
-        g.Input(name, ElementType(keysVocabulary), shape == OnnxIdInputShape.Column ? [BatchDim, 1L] : null);
+        g.Input(name, ElementType(keysVocabulary), shape == OnnxIdInputShape.Column ? [OnnxContract.BatchDimension, 1L] : null);
         if (!g.HasInitializer("flat_shape")) g.Initializer("flat_shape", [-1L], 1);
         var flat = g.Node("Reshape", [name, "flat_shape"], $"{name}_flat");
         var rows = new long[keysVocabulary.Count];

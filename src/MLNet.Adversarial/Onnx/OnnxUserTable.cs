@@ -10,13 +10,10 @@ namespace MLNet.Adversarial.Onnx;
 /// without running it: the <c>user_factors</c> initializer [users + 1, d] minus its trailing fallback row, with the raw
 /// user ids taken from the <c>ai.onnx.ml.LabelEncoder</c> that maps the <c>user</c> input to rows. This is what
 /// anyone holding a shipped model can read, so it is what a privacy audit must look at
-/// (<see cref="Evaluation.PrivacyEvaluator"/>).
+/// (<c>Evaluation.PrivacyEvaluator</c>).
 /// </summary>
 public sealed class OnnxUserTable
 {
-    /// <summary>Name of the user-table initializer the exporter writes.</summary>
-    internal const string UserFactorsInitializer = "user_factors";
-
     private OnnxUserTable(IdVocabulary users, float[] factors, int dimension)
     {
         Users = users;
@@ -51,21 +48,21 @@ public sealed class OnnxUserTable
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{name}' is not a valid ONNX model ({e.Message}).", e); }
         var graph = model.Graph ?? throw new InvalidDataException($"'{name}' has no graph.");
 
-        var table = graph.Initializer.FirstOrDefault(t => t.Name == UserFactorsInitializer)
-            ?? throw new InvalidDataException($"'{name}' has no '{UserFactorsInitializer}' initializer; is it a model exported by MLNet.Adversarial?");
+        var table = graph.Initializer.FirstOrDefault(t => t.Name == OnnxContract.UserFactorsInitializer)
+            ?? throw new InvalidDataException($"'{name}' has no '{OnnxContract.UserFactorsInitializer}' initializer; is it a model exported by MLNet.Adversarial?");
         if (table.Dims.Count != 2 || table.DataType != (int)TensorProto.Types.DataType.Float || table.Dims[0] < 1)
-            throw new InvalidDataException($"'{name}': '{UserFactorsInitializer}' is not a float matrix.");
+            throw new InvalidDataException($"'{name}': '{OnnxContract.UserFactorsInitializer}' is not a float matrix.");
         int rows = checked((int)table.Dims[0]), d = checked((int)table.Dims[1]);
         float[] all = table.RawData.Length > 0
             ? MemoryMarshal.Cast<byte, float>(table.RawData.Span).ToArray()
             : table.FloatData.ToArray();
-        if (all.Length != (long)rows * d) throw new InvalidDataException($"'{name}': '{UserFactorsInitializer}' holds {all.Length} values, not {rows}×{d}.");
+        if (all.Length != (long)rows * d) throw new InvalidDataException($"'{name}': '{OnnxContract.UserFactorsInitializer}' holds {all.Length} values, not {rows}×{d}.");
 
         // The LabelEncoder fed by the 'user' input (through its Reshape to [N]).
-        var flattened = graph.Node.Where(n => n.Input.Count > 0 && n.Input[0] == FactorizationOnnxExporter.UserInput).SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
-        flattened.Add(FactorizationOnnxExporter.UserInput);
+        var flattened = graph.Node.Where(n => n.Input.Count > 0 && n.Input[0] == OnnxContract.UserInput).SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        flattened.Add(OnnxContract.UserInput);
         var encoder = graph.Node.FirstOrDefault(n => n.OpType == "LabelEncoder" && n.Input.Count == 1 && flattened.Contains(n.Input[0]))
-            ?? throw new InvalidDataException($"'{name}' has no LabelEncoder on its '{FactorizationOnnxExporter.UserInput}' input.");
+            ?? throw new InvalidDataException($"'{name}' has no LabelEncoder on its '{OnnxContract.UserInput}' input.");
         var values = encoder.Attribute.FirstOrDefault(a => a.Name == "values_int64s")?.Ints.ToArray()
             ?? throw new InvalidDataException($"'{name}': the user LabelEncoder has no values_int64s.");
         var intKeys = encoder.Attribute.FirstOrDefault(a => a.Name == "keys_int64s")?.Ints.ToArray();
@@ -73,7 +70,7 @@ public sealed class OnnxUserTable
         int keyCount = intKeys?.Length ?? stringKeys?.Length ?? throw new InvalidDataException($"'{name}': the user LabelEncoder has no keys.");
         if (keyCount != values.Length) throw new InvalidDataException($"'{name}': the user LabelEncoder has {keyCount} keys but {values.Length} values.");
         if (keyCount != rows - 1)
-            throw new InvalidDataException($"'{name}': {keyCount} user ids but {rows} rows in '{UserFactorsInitializer}' (expected the ids plus one fallback row).");
+            throw new InvalidDataException($"'{name}': {keyCount} user ids but {rows} rows in '{OnnxContract.UserFactorsInitializer}' (expected the ids plus one fallback row).");
 
         var users = intKeys is not null ? IdVocabulary.FromInt64(intKeys) : IdVocabulary.FromStrings(stringKeys!);
         if (users.Count != keyCount) throw new InvalidDataException($"'{name}': the user LabelEncoder lists an id twice.");

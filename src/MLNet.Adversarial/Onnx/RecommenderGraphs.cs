@@ -56,12 +56,12 @@ internal static class RecommenderGraphs
     public static void TopKOutputs(OnnxGraphBuilder g, IdVocabulary items, string scores, int k)
     {
         g.Initializer("k", [(long)k], 1);
-        var top = g.Node("TopK", "", [scores, "k"], [FactorizationOnnxExporter.ScoresOutput, "top_index"],
+        var top = g.Node("TopK", "", [scores, "k"], [OnnxContract.ScoresOutput, "top_index"],
             OnnxGraphBuilder.Attr("axis", -1), OnnxGraphBuilder.Attr("largest", 1), OnnxGraphBuilder.Attr("sorted", 1));
         ItemIdTable(g, items);
-        g.Node("Gather", ["item_id_table", top[1]], FactorizationOnnxExporter.ItemIdsOutput);
-        g.Output(FactorizationOnnxExporter.ItemIdsOutput, OnnxIdInputs.ElementType(items), [OnnxIdInputs.BatchDim, (long)k]);
-        g.Output(FactorizationOnnxExporter.ScoresOutput, DataType.Float, [OnnxIdInputs.BatchDim, (long)k]);
+        g.Node("Gather", ["item_id_table", top[1]], OnnxContract.ItemIdsOutput);
+        g.Output(OnnxContract.ItemIdsOutput, OnnxIdInputs.ElementType(items), [OnnxContract.BatchDimension, (long)k]);
+        g.Output(OnnxContract.ScoresOutput, DataType.Float, [OnnxContract.BatchDimension, (long)k]);
     }
 
     /// <summary>The initializer <c>item_id_table</c>: the catalogue's raw ids in index order.</summary>
@@ -76,7 +76,7 @@ internal static class RecommenderGraphs
     /// <summary>The metadata entries of a top-K graph.</summary>
     public static (string Key, string Value)[] TopKMetadata(int k, TopKExportOptions options) =>
         [(OnnxMetadataKeys.K, k.ToString(CultureInfo.InvariantCulture)),
-         (OnnxMetadataKeys.ExcludeTrainingItems, options.ExcludeTrainingItems ? "true" : "false")];
+         (OnnxMetadataKeys.ExcludeTrainingItems, OnnxContract.Flag(options.ExcludeTrainingItems))];
 
     /// <summary>
     /// Writes the metadata, <paramref name="contract"/> last: <c>metadata_props</c> is the final field of the file,
@@ -90,7 +90,7 @@ internal static class RecommenderGraphs
         g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
         g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(options.UserIdMap?.Ids ?? model.Users));
         g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(options.ItemIdMap?.Ids ?? model.Items));
-        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? "column" : "any-rank");
+        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? OnnxContract.ColumnIdInputs : OnnxContract.AnyRankIdInputs);
         g.Metadata(OnnxMetadataKeys.Dimension, dimension.ToString(CultureInfo.InvariantCulture));
         if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
         g.Metadata(OnnxMetadataKeys.LibraryVersion, LibraryVersion);
@@ -101,9 +101,9 @@ internal static class RecommenderGraphs
     }
 
     /// <summary>The serialised model.</summary>
-    public static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build("MLNet.Adversarial", LibraryVersion, doc).ToByteArray();
+    public static byte[] Finish(OnnxGraphBuilder g, string doc) => g.Build(OnnxContract.ProducerName, LibraryVersion, doc).ToByteArray();
 
-    private static string IdTypeName(IdVocabulary v) => v.Kind == IdKind.Int64 ? "int64" : "string";
+    private static string IdTypeName(IdVocabulary v) => v.Kind == IdKind.Int64 ? OnnxContract.Int64IdType : OnnxContract.StringIdType;
 
     /// <summary>The informational version of this assembly (e.g. <c>0.1.0+commit</c>).</summary>
     public static string LibraryVersion { get; } =

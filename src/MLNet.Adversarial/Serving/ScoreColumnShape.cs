@@ -18,9 +18,6 @@ internal static class ScoreColumnShape
         return null;
     }
 
-    /// <summary>A row type with no columns: the input of the shape-only mapping below.</summary>
-    public sealed class NoColumns;
-
     public static SchemaShape Append(MLContext mlContext, SchemaShape input, string scoreColumn)
     {
         var withScalar = mlContext.Transforms

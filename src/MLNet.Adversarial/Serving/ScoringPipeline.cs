@@ -30,9 +30,9 @@ internal static class ScoringPipeline
     {
         var renamed = OnnxGraphRenamer.Rename(servingScorer, new Dictionary<string, string>
         {
-            [FactorizationOnnxExporter.UserInput] = UserInput,
-            [FactorizationOnnxExporter.ItemInput] = ItemInput,
-            [FactorizationOnnxExporter.ScoreOutput] = OnnxScoreColumnMapping.InputColumn,
+            [OnnxContract.UserInput] = UserInput,
+            [OnnxContract.ItemInput] = ItemInput,
+            [OnnxContract.ScoreOutput] = OnnxScoreColumnMapping.InputColumn,
         });
 
         return OnnxModelTempFile.FitWith(renamed, "scorer", file => Fit(mlContext, data, file, userColumn, itemColumn, userKind, itemKind, scoreColumn, gpuDeviceId, fallbackToCpu), out modelFile);

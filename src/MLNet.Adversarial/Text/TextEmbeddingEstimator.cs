@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Adversarial.Data;
 
 namespace MLNet.Adversarial.Text;
 
@@ -69,7 +70,7 @@ public sealed class TextEmbeddingEstimator : IEstimator<TextEmbeddingTransformer
             ? new VectorDataViewType(NumberDataViewType.Single)
             : new VectorDataViewType(NumberDataViewType.Single, _encoder.Dimension);
         return _mlContext.Transforms
-            .CustomMapping<Serving.ScoreColumnShape.NoColumns, TextEmbeddingTransformer.EmbeddingRow>((_, _) => { }, contractName: null, outputSchemaDefinition: output)
+            .CustomMapping<NoColumns, TextEmbeddingTransformer.EmbeddingRow>((_, _) => { }, contractName: null, outputSchemaDefinition: output)
             .GetOutputSchema(inputSchema);
     }
 

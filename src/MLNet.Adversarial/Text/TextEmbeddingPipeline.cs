@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Adversarial.Onnx;
 
 namespace MLNet.Adversarial.Text;
 
@@ -17,7 +18,7 @@ internal static class TextEmbeddingPipeline
     {
         using var encoder = TextEncoder.CreateMiniLM();
         var wrapped = PooledEncoderGraph.Wrap(MiniLMResources.ModelBytes(), MiniLMResources.MaxSequenceLength, encoder.Dimension, encoder.HiddenStatesOutput);
-        return Serving.OnnxModelTempFile.Write(wrapped, "text");
+        return OnnxModelTempFile.Write(wrapped, "text");
     });
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace MLNet.Adversarial.Text;
 
 /// <summary>
 /// Text embeddings keyed by raw id — of items (titles, genres, descriptions) or of users — for the hybrid recommender
-/// (<see cref="Trainers.FactorizationTrainerOptions.ItemText"/>). Every embedding has the same width. Build it from a
+/// (<c>Trainers.FactorizationTrainerOptions.ItemText</c>). Every embedding has the same width. Build it from a
 /// file (<see cref="FromFile"/>: a MovieLens <c>u.item</c>, or <c>FILE:COLUMNS</c>) through a <see cref="TextEncoder"/>,
 /// from an <see cref="IDataView"/> with a vector column such as <c>EmbedText</c> makes (<see cref="FromDataView"/>), or
 /// from embeddings computed elsewhere.

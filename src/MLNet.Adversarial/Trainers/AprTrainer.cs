@@ -136,7 +136,7 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     /// Trains the hybrid (id + text) model on already indexed positives: <see cref="Train"/> with
     /// <see cref="FactorizationTrainerOptions.ItemText"/> (and optionally <see cref="FactorizationTrainerOptions.UserText"/>).
     /// The catalogue is <paramref name="train"/>'s; text-only items are added afterwards with
-    /// <see cref="HybridFactorizationModel.WithNewItems(TextFeatures)"/>.
+    /// <see cref="HybridModelText.WithNewItems"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="FactorizationTrainerOptions.ItemText"/> is not set.</exception>
     /// <exception cref="ArgumentException">No item of <paramref name="train"/> has text (the ids do not match).</exception>

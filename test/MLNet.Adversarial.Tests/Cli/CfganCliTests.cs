@@ -88,22 +88,4 @@ public sealed class CfganCliTests
         StringAssert.Contains(resume.Error, "--trainer cfgan does not support --resume");
         Assert.IsFalse(Directory.Exists(outDir), "nothing is written when the flags are wrong");
     }
-
-    [TestMethod]
-    public void ReproductionConfigurationsAndGridEntriesAreValidAndDistinct()
-    {
-        foreach (var name in MLNet.Adversarial.Cli.Commands.CfganReproduction.Configurations)
-            MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration(name).Validate();
-        var seen = new HashSet<string>();
-        foreach (var (name, baseName, configure) in MLNet.Adversarial.Cli.Commands.CfganReproduction.Grid())
-        {
-            var options = MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration(baseName);
-            configure(options);
-            options.Validate();
-            var settings = string.Join(";", typeof(MLNet.Adversarial.Trainers.CfganTrainer.Options).GetProperties()
-                .Where(p => p.PropertyType.IsValueType && p.Name != nameof(options.Epochs)).Select(p => $"{p.Name}={p.GetValue(options)}"));
-            Assert.IsTrue(seen.Add(settings), $"grid entry '{name}' repeats another entry's settings");
-        }
-        Assert.AreEqual(0.5, MLNet.Adversarial.Cli.Commands.CfganReproduction.Configuration("item-based").ConditionDropout, "the chosen item-based configuration");
-    }
 }

@@ -117,7 +117,7 @@ public sealed class CliTests
         string onnx = Path.Combine(_root, "top30.onnx");
         var exported = Run("export", "--model", dir, "--out", onnx, "--topk", "30");
         Assert.AreEqual(0, exported.ExitCode, exported.Error);
-        Assert.AreEqual("30", MLNet.Adversarial.Onnx.OnnxModelFile.Validate(onnx)["k"]);
+        Assert.AreEqual("30", MLNet.Adversarial.Onnx.OnnxModelFile.Validate(onnx)[MLNet.Adversarial.Onnx.OnnxMetadataKeys.K]);
         var scorer = Run("export", "--model", dir, "--out", Path.Combine(_root, "scorer.onnx"));
         Assert.AreEqual(0, scorer.ExitCode, scorer.Error);
     }

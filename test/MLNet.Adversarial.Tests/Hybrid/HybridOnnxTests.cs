@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
+using MLNet.Adversarial.Text;
 using MLNet.Adversarial.Tests.Onnx;
 
 namespace MLNet.Adversarial.Tests.Hybrid;
@@ -40,8 +41,8 @@ public sealed class HybridOnnxTests
         var onnx = model.ExportPairwiseScorer(OnnxTestModels.Options());
         using var session = OnnxTestModels.Session(onnx);
         using var results = session.Run([
-            OnnxTestModels.IdInput(FactorizationOnnxExporter.UserInput, u.Item1, u.Item2, column: false),
-            OnnxTestModels.IdInput(FactorizationOnnxExporter.ItemInput, i.Item1, i.Item2, column: false)]);
+            OnnxTestModels.IdInput(OnnxContract.UserInput, u.Item1, u.Item2, column: false),
+            OnnxTestModels.IdInput(OnnxContract.ItemInput, i.Item1, i.Item2, column: false)]);
         var scores = results.Single().AsEnumerable<float>().ToArray();
 
         for (int n = 0; n < scores.Length; n++)
@@ -65,9 +66,9 @@ public sealed class HybridOnnxTests
         var onnx = model.ExportTopK(new TopKExportOptions { ModelKind = "hybrid-bpr-mf", K = k, ExcludeTrainingItems = exclude, TrainingData = training });
         var (ints, strings) = OnnxTestModels.KnownAndUnknownIds(model.Users);
         using var session = OnnxTestModels.Session(onnx);
-        using var results = session.Run([OnnxTestModels.IdInput(FactorizationOnnxExporter.UserInput, ints, strings, column: false)]);
-        var scores = results.First(r => r.Name == FactorizationOnnxExporter.ScoresOutput).AsEnumerable<float>().ToArray();
-        var ids = results.First(r => r.Name == FactorizationOnnxExporter.ItemIdsOutput);
+        using var results = session.Run([OnnxTestModels.IdInput(OnnxContract.UserInput, ints, strings, column: false)]);
+        var scores = results.First(r => r.Name == OnnxContract.ScoresOutput).AsEnumerable<float>().ToArray();
+        var ids = results.First(r => r.Name == OnnxContract.ItemIdsOutput);
         var itemIds = kind == IdKind.Int64
             ? ids.AsEnumerable<long>().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()
             : ids.AsEnumerable<string>().ToArray();
@@ -116,8 +117,8 @@ public sealed class HybridOnnxTests
 
         var onnx = extended.ExportTopK(new TopKExportOptions { ModelKind = "hybrid-bpr-mf", K = 3 });
         using var session = OnnxTestModels.Session(onnx);
-        using var results = session.Run([OnnxTestModels.IdInput(FactorizationOnnxExporter.UserInput, [model.Users.Int64Ids[user]], null, column: false)]);
-        var top = results.First(r => r.Name == FactorizationOnnxExporter.ItemIdsOutput).AsEnumerable<long>().ToArray();
+        using var results = session.Run([OnnxTestModels.IdInput(OnnxContract.UserInput, [model.Users.Int64Ids[user]], null, column: false)]);
+        var top = results.First(r => r.Name == OnnxContract.ItemIdsOutput).AsEnumerable<long>().ToArray();
         Assert.AreEqual(77777L, top[0], "the text-only item tops the user's ranking");
     }
 

@@ -58,8 +58,6 @@ public sealed class RecommenderModelFileTests
         public IdVocabulary Users => inner.Users;
         public IdVocabulary Items => inner.Items;
         public void ScoreAllItems(int user, Span<float> scores) => inner.ScoreAllItems(user, scores);
-        public byte[] ExportPairwiseScorer(Adversarial.Onnx.OnnxExportOptions options) => inner.ExportPairwiseScorer(options);
-        public byte[] ExportTopK(Adversarial.Onnx.TopKExportOptions options) => inner.ExportTopK(options);
         public void Save(Stream stream) => inner.Save(stream);
     }
 }

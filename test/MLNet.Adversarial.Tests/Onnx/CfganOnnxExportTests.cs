@@ -53,8 +53,8 @@ public sealed class CfganOnnxExportTests
         bool column = declared == OnnxIdInputShape.Column;
 
         using var results = session.Run([
-            IdInput(FactorizationOnnxExporter.UserInput, ui, us, column),
-            IdInput(FactorizationOnnxExporter.ItemInput, ii, @is, column)]);
+            IdInput(OnnxContract.UserInput, ui, us, column),
+            IdInput(OnnxContract.ItemInput, ii, @is, column)]);
         var score = results.Single().AsTensor<float>();
         int unknownPairs = 0;
         foreach (var r in rows)
@@ -80,9 +80,9 @@ public sealed class CfganOnnxExportTests
             ModelKind = "cfgan-generator", TrainingData = model.Purchases, K = k, ExcludeTrainingItems = true,
         }));
         var (ints, strings) = KnownAndUnknownIds(model.Users);
-        using var results = session.Run([IdInput(FactorizationOnnxExporter.UserInput, ints, strings, column: false)]);
-        var ids = results.First(r => r.Name == FactorizationOnnxExporter.ItemIdsOutput);
-        var scores = results.First(r => r.Name == FactorizationOnnxExporter.ScoresOutput).AsTensor<float>();
+        using var results = session.Run([IdInput(OnnxContract.UserInput, ints, strings, column: false)]);
+        var ids = results.First(r => r.Name == OnnxContract.ItemIdsOutput);
+        var scores = results.First(r => r.Name == OnnxContract.ScoresOutput).AsTensor<float>();
 
         var all = new float[model.Items.Count];
         for (int row = 0; row < (ints?.Length ?? strings!.Length); row++)
@@ -117,10 +117,10 @@ public sealed class CfganOnnxExportTests
         var rng = new Random(9);
         var purchases = new float[n * Items];
         for (int p = Items; p < purchases.Length; p++) purchases[p] = rng.NextDouble() < 0.3 ? 1 : 0;
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(CfganOnnxExporter.PurchasesInput, new DenseTensor<float>(purchases, [n, Items]))]);
-        var itemScores = results.First(r => r.Name == CfganOnnxExporter.ItemScoresOutput).AsTensor<float>();
-        var topScores = results.First(r => r.Name == FactorizationOnnxExporter.ScoresOutput).AsTensor<float>();
-        var catalog = results.First(r => r.Name == CfganOnnxExporter.CatalogOutput);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxContract.PurchasesInput, new DenseTensor<float>(purchases, [n, Items]))]);
+        var itemScores = results.First(r => r.Name == OnnxContract.ItemScoresOutput).AsTensor<float>();
+        var topScores = results.First(r => r.Name == OnnxContract.ScoresOutput).AsTensor<float>();
+        var catalog = results.First(r => r.Name == OnnxContract.CatalogOutput);
         var catalogIds = kind == IdKind.Int64
             ? catalog.AsTensor<long>().Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()
             : catalog.AsTensor<string>().ToArray();
@@ -146,10 +146,10 @@ public sealed class CfganOnnxExportTests
     {
         var model = RandomCfgan(IdKind.Int64, sigmoidOutput: false, CfganOrientation.ItemBased);
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.ExportPurchaseVectorScorer(new TopKExportOptions { ModelKind = "cfgan-generator", K = 3 }));
-        StringAssert.Contains(e.Message, "user-based");
+        StringAssert.Contains(e.Message, OnnxContract.CfganUserBased);
         Assert.ThrowsExactly<InvalidOperationException>(() => model.ScorePurchaseVector(new float[Items], new float[Items]));
         var metadata = OnnxModelFile.Validate(model.ExportPairwiseScorer(ExportOptions(model)));
-        Assert.AreEqual("item-based", metadata[OnnxMetadataKeys.CfganOrientation]);
+        Assert.AreEqual(OnnxContract.CfganItemBased, metadata[OnnxMetadataKeys.CfganOrientation]);
     }
 
     [TestMethod]

@@ -16,19 +16,19 @@ public sealed class MlNetOnnxTransformerTests
 {
     private sealed class Int64Pair
     {
-        [ColumnName("user")] public long User { get; set; }
-        [ColumnName("item")] public long Item { get; set; }
+        [ColumnName(OnnxContract.UserInput)] public long User { get; set; }
+        [ColumnName(OnnxContract.ItemInput)] public long Item { get; set; }
     }
 
     private sealed class StringPair
     {
-        [ColumnName("user")] public string User { get; set; } = "";
-        [ColumnName("item")] public string Item { get; set; } = "";
+        [ColumnName(OnnxContract.UserInput)] public string User { get; set; } = "";
+        [ColumnName(OnnxContract.ItemInput)] public string Item { get; set; } = "";
     }
 
     private sealed class Int64User
     {
-        [ColumnName("user")] public long User { get; set; }
+        [ColumnName(OnnxContract.UserInput)] public long User { get; set; }
     }
 
     private static readonly OnnxExportOptions ForMlNet = Options() with { IdInputShape = OnnxIdInputShape.Column };
@@ -63,7 +63,7 @@ public sealed class MlNetOnnxTransformerTests
         // Documents why OnnxIdInputShape.Column exists: ML.NET 5.0.1 fails on an input without a declared shape.
         var ml = new MLContext(seed: 1);
         using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportPairwiseScorer(RandomModel(IdKind.Int64), Options()));
-        Assert.Throws<Exception>(() => ml.Transforms.ApplyOnnxModel(["score"], ["user", "item"], onnx));
+        Assert.Throws<Exception>(() => ml.Transforms.ApplyOnnxModel([OnnxContract.ScoreOutput], [OnnxContract.UserInput, OnnxContract.ItemInput], onnx));
     }
 
     [TestMethod]
@@ -75,12 +75,12 @@ public sealed class MlNetOnnxTransformerTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var options = new TopKExportOptions { ModelKind = "bpr-mf", K = 4, IdInputShape = OnnxIdInputShape.Column };
         using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportTopK(model, options));
-        var output = ml.Transforms.ApplyOnnxModel(["item_ids", "scores"], ["user"], onnx).Fit(data).Transform(data);
+        var output = ml.Transforms.ApplyOnnxModel([OnnxContract.ItemIdsOutput, OnnxContract.ScoresOutput], [OnnxContract.UserInput], onnx).Fit(data).Transform(data);
 
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Int64, 1, 4), output.Schema["item_ids"].Type);
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1, 4), output.Schema["scores"].Type);
-        var ids = output.GetColumn<VBuffer<long>>("item_ids").Select(v => v.DenseValues().ToArray()).ToArray();
-        var scores = output.GetColumn<VBuffer<float>>("scores").Select(v => v.DenseValues().ToArray()).ToArray();
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Int64, 1, 4), output.Schema[OnnxContract.ItemIdsOutput].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1, 4), output.Schema[OnnxContract.ScoresOutput].Type);
+        var ids = output.GetColumn<VBuffer<long>>(OnnxContract.ItemIdsOutput).Select(v => v.DenseValues().ToArray()).ToArray();
+        var scores = output.GetColumn<VBuffer<float>>(OnnxContract.ScoresOutput).Select(v => v.DenseValues().ToArray()).ToArray();
         for (int r = 0; r < rows.Length; r++)
         {
             Assert.HasCount(4, ids[r]);
@@ -95,12 +95,12 @@ public sealed class MlNetOnnxTransformerTests
         var data = ml.Data.LoadFromEnumerable(rows);
         using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportPairwiseScorer(model, ForMlNet));
         var output = ml.Transforms.ApplyOnnxModel(
-                [FactorizationOnnxExporter.ScoreOutput], [FactorizationOnnxExporter.UserInput, FactorizationOnnxExporter.ItemInput], onnx)
+                [OnnxContract.ScoreOutput], [OnnxContract.UserInput, OnnxContract.ItemInput], onnx)
             .Fit(data).Transform(data);
 
         // The [N] output becomes a known-size vector of one float per row: Vector<Single, 1>.
-        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), output.Schema[FactorizationOnnxExporter.ScoreOutput].Type);
-        var scores = output.GetColumn<VBuffer<float>>(FactorizationOnnxExporter.ScoreOutput).Select(v => v.GetItemOrDefault(0)).ToArray();
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 1), output.Schema[OnnxContract.ScoreOutput].Type);
+        var scores = output.GetColumn<VBuffer<float>>(OnnxContract.ScoreOutput).Select(v => v.GetItemOrDefault(0)).ToArray();
         Assert.HasCount(rows.Length, scores);
         return scores;
     }

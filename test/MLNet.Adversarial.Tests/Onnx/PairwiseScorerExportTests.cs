@@ -30,8 +30,8 @@ public sealed class PairwiseScorerExportTests
         string[]? us = Pick(userStrings, r => r / ni), @is = Pick(itemStrings, r => r % ni);
 
         using var results = session.Run([
-            IdInput(FactorizationOnnxExporter.UserInput, ui, us, columnShaped),
-            IdInput(FactorizationOnnxExporter.ItemInput, ii, @is, columnShaped)]);
+            IdInput(OnnxContract.UserInput, ui, us, columnShaped),
+            IdInput(OnnxContract.ItemInput, ii, @is, columnShaped)]);
         var score = results.Single().AsTensor<float>();
         CollectionAssert.AreEqual(new[] { rows.Length }, score.Dimensions.ToArray());
         int unknownPairs = 0;
@@ -50,7 +50,7 @@ public sealed class PairwiseScorerExportTests
         var model = RandomModel(IdKind.Int64);
         using var session = Session(FactorizationOnnxExporter.ExportPairwiseScorer(model, Options() with { IdInputShape = OnnxIdInputShape.Column }));
         var ids = model.Users.Int64Ids[..2].ToArray();
-        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => session.Run([IdInput("user", ids, null, false), IdInput("item", ids, null, false)]));
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => session.Run([IdInput(OnnxContract.UserInput, ids, null, false), IdInput(OnnxContract.ItemInput, ids, null, false)]));
         StringAssert.Contains(e.Message, "rank");
     }
 
@@ -76,8 +76,8 @@ public sealed class PairwiseScorerExportTests
         Assert.AreEqual(Users.ToString(), metadata[OnnxMetadataKeys.UserCount]);
         Assert.AreEqual(Items.ToString(), metadata[OnnxMetadataKeys.ItemCount]);
         Assert.AreEqual(Dimension.ToString(), metadata[OnnxMetadataKeys.Dimension]);
-        Assert.AreEqual("int64", metadata[OnnxMetadataKeys.UserIdType]);
-        Assert.AreEqual("any-rank", metadata[OnnxMetadataKeys.IdInputShape]);
+        Assert.AreEqual(OnnxContract.Int64IdType, metadata[OnnxMetadataKeys.UserIdType]);
+        Assert.AreEqual(OnnxContract.AnyRankIdInputs, metadata[OnnxMetadataKeys.IdInputShape]);
         Assert.AreEqual(training.ComputeHash(), metadata[OnnxMetadataKeys.TrainingDataHash]);
         Assert.AreEqual("0.05", metadata["hparam.lr"]);
         Assert.AreEqual("20", metadata["hparam.epochs"]);

@@ -24,9 +24,9 @@ public sealed class TopKExportTests
         int n = ints?.Length ?? strings!.Length;
 
         using var session = Session(FactorizationOnnxExporter.ExportTopK(model, options));
-        using var results = session.Run([IdInput(FactorizationOnnxExporter.UserInput, ints, strings, columnShaped)]);
-        var scores = results.Single(r => r.Name == FactorizationOnnxExporter.ScoresOutput).AsTensor<float>();
-        var ids = results.Single(r => r.Name == FactorizationOnnxExporter.ItemIdsOutput);
+        using var results = session.Run([IdInput(OnnxContract.UserInput, ints, strings, columnShaped)]);
+        var scores = results.Single(r => r.Name == OnnxContract.ScoresOutput).AsTensor<float>();
+        var ids = results.Single(r => r.Name == OnnxContract.ItemIdsOutput);
         CollectionAssert.AreEqual(new[] { n, expectedK }, scores.Dimensions.ToArray());
 
         for (int row = 0; row < n; row++)
@@ -51,9 +51,9 @@ public sealed class TopKExportTests
         var training = RandomTraining(model); // user 0 has every item but items 0 and 1
         var options = new TopKExportOptions { ModelKind = "bpr-mf", K = 5, ExcludeTrainingItems = true, TrainingData = training };
         using var session = Session(FactorizationOnnxExporter.ExportTopK(model, options));
-        using var results = session.Run([IdInput("user", [model.Users.Int64Ids[0]], null, false)]);
-        var scores = results.Single(r => r.Name == "scores").AsTensor<float>().ToArray();
-        var ids = results.Single(r => r.Name == "item_ids").AsTensor<long>().ToArray();
+        using var results = session.Run([IdInput(OnnxContract.UserInput, [model.Users.Int64Ids[0]], null, false)]);
+        var scores = results.Single(r => r.Name == OnnxContract.ScoresOutput).AsTensor<float>().ToArray();
+        var ids = results.Single(r => r.Name == OnnxContract.ItemIdsOutput).AsTensor<long>().ToArray();
 
         CollectionAssert.AreEquivalent(new[] { model.Items.Int64Ids[0], model.Items.Int64Ids[1] }, ids[..2]);
         Assert.IsTrue(scores[..2].All(float.IsFinite));
@@ -72,8 +72,8 @@ public sealed class TopKExportTests
         var itemFactors = new[] { low, high, low, high, high, low }.SelectMany(v => v).ToArray();
         var model = new FactorizationModel(users, items, 2, [1f, 1f], itemFactors, new float[6]);
         using var session = Session(FactorizationOnnxExporter.ExportTopK(model, new TopKExportOptions { ModelKind = "bpr-mf", K = 6 }));
-        using var results = session.Run([IdInput("user", [1L], null, false)]);
-        CollectionAssert.AreEqual(new long[] { 1, 3, 4, 0, 2, 5 }, results.Single(r => r.Name == "item_ids").AsTensor<long>().ToArray());
+        using var results = session.Run([IdInput(OnnxContract.UserInput, [1L], null, false)]);
+        CollectionAssert.AreEqual(new long[] { 1, 3, 4, 0, 2, 5 }, results.Single(r => r.Name == OnnxContract.ItemIdsOutput).AsTensor<long>().ToArray());
     }
 
     [TestMethod]
@@ -84,8 +84,8 @@ public sealed class TopKExportTests
         var metadata = OnnxModelFile.Validate(FactorizationOnnxExporter.ExportTopK(model, options));
         Assert.AreEqual(OnnxMetadataKeys.TopKContract, metadata[OnnxMetadataKeys.Contract]);
         Assert.AreEqual(Items.ToString(), metadata[OnnxMetadataKeys.K]); // clamped
-        Assert.AreEqual("true", metadata[OnnxMetadataKeys.ExcludeTrainingItems]);
-        Assert.AreEqual("string", metadata[OnnxMetadataKeys.ItemIdType]);
+        Assert.AreEqual(OnnxContract.Flag(true), metadata[OnnxMetadataKeys.ExcludeTrainingItems]);
+        Assert.AreEqual(OnnxContract.StringIdType, metadata[OnnxMetadataKeys.ItemIdType]);
         Assert.AreEqual(options.TrainingData!.ComputeHash(), metadata[OnnxMetadataKeys.TrainingDataHash]);
     }
 

@@ -55,7 +55,7 @@ public sealed class PrivacyTrainingTests
         {
             var proto = ModelProto.Parser.ParseFrom(bytes);
             CollectionAssert.IsSubsetOf(proto.Graph.Initializer.Select(t => t.Name).ToArray(),
-                new[] { "user_factors", "item_factors", "item_bias", "axis_1", "flat_shape", "k", "trained", "minus_inf", "item_id_table" });
+                new[] { OnnxContract.UserFactorsInitializer, OnnxContract.ItemFactorsInitializer, OnnxContract.ItemBiasInitializer, "axis_1", "flat_shape", "k", "trained", "minus_inf", "item_id_table" });
             Assert.IsFalse(proto.Graph.Initializer.Any(t => t.Dims.Count == 2 && t.Dims[1] != model.Factorization().Dimension && t.Name != "trained"),
                 "no adversary weight matrix");
             var table = OnnxUserTable.Read(bytes);

@@ -422,7 +422,6 @@ public sealed class BadInputTests
     [DataRow("recommend --model MODEL --user abc", "'abc' is not one")]
     [DataRow("recommend --model MODEL --user 1 -k 100000", "exceeds the exported K")]
     [DataRow("export --model MODEL --out X --topk 0", "--topk must be positive")]
-    [DataRow("scale --users 0", "Users must be positive")]
     public void CliMisuseIsOneLineAndExitCodeOne(string commandLine, string expected)
     {
         var args = commandLine.Split(' ').Select(a => a switch

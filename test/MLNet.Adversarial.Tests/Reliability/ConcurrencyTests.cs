@@ -104,8 +104,8 @@ public sealed class ConcurrencyTests
         float Score(long user, long item)
         {
             using var results = session.Run([
-                NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<long>(new[] { user }, [1])),
-                NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.ItemInput, new DenseTensor<long>(new[] { item }, [1])),
+                NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<long>(new[] { user }, [1])),
+                NamedOnnxValue.CreateFromTensor(OnnxContract.ItemInput, new DenseTensor<long>(new[] { item }, [1])),
             ]);
             return results.First().AsEnumerable<float>().Single();
         }

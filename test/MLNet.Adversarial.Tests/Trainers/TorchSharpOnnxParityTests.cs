@@ -41,8 +41,8 @@ public sealed class TorchSharpOnnxParityTests
             }
         using var session = OnnxTestModels.Session(recommender.ScorerOnnx);
         using var results = session.Run([
-            NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<long>(userIds, [userIds.Length])),
-            NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.ItemInput, new DenseTensor<long>(itemIds, [itemIds.Length]))]);
+            NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<long>(userIds, [userIds.Length])),
+            NamedOnnxValue.CreateFromTensor(OnnxContract.ItemInput, new DenseTensor<long>(itemIds, [itemIds.Length]))]);
         var actual = results.Single().AsEnumerable<float>().ToArray();
 
         Assert.AreEqual(expected.Length, actual.Length);

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MLNet.Adversarial.Cli;
+using MLNet.Adversarial.Research;
 
-namespace MLNet.Adversarial.Tests.Reliability;
+namespace MLNet.Adversarial.Tests.Research;
 
 /// <summary>A tiny run of the scale measurement (the real one is documented in docs/scale.md).</summary>
 [TestClass]
@@ -16,7 +16,7 @@ public sealed class ScaleCommandTests
         var report = Path.Combine(dir, "scale.json");
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = CliApp.Run(["scale", "--users", "300", "--items", "80", "--interactions", "3000", "--dim", "8", "--data", data, "--export", "--report", report], output, error);
+        int code = ResearchApp.Run(["scale", "--users", "300", "--items", "80", "--interactions", "3000", "--dim", "8", "--data", data, "--export", "--report", report], output, error);
         Assert.AreEqual(0, code, error.ToString());
         Assert.HasCount(3000, File.ReadAllLines(data));
         StringAssert.Contains(output.ToString(), "read IDataView: 3,000 positives, 300 users");

@@ -6,12 +6,13 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>bench</c>: training throughput (pairs per second per epoch, k = 64) on MovieLens-100K and on a synthetic
@@ -98,7 +99,7 @@ internal static class BenchCommand
         using var sessionOptions = new SessionOptions();
         using var session = new InferenceSession(model.TopKOnnx, sessionOptions);
         var allUsers = model.Model.Users.Int64Ids.ToArray();
-        var input = NamedOnnxValue.CreateFromTensor(FactorizationOnnxExporter.UserInput, new DenseTensor<long>(allUsers, [allUsers.Length]));
+        var input = NamedOnnxValue.CreateFromTensor(OnnxContract.UserInput, new DenseTensor<long>(allUsers, [allUsers.Length]));
         using (session.Run([input])) { }
         const int passes = 20;
         clock.Restart();

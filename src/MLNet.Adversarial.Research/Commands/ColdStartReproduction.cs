@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using MLNet.Adversarial.Cli.Commands;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Text;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>reproduce --cold-start</c>: the item-cold-start experiment of docs/results.md on MovieLens-100K (<c>u.data</c>,

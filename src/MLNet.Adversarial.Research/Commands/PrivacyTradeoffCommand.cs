@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using MLNet.Adversarial.Cli.Commands;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>privacy-tradeoff</c>: for each seed, trains the unprotected model and one privacy-adversarial model per λ, and

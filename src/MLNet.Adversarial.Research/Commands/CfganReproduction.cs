@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>reproduce --protocol cfgan</c>: CFGAN on the split published with the CFGAN paper (<c>cfgan-ml100k/ML100K.train</c>

@@ -1,7 +1,7 @@
 using System.Text;
-using MLNet.Adversarial.Cli;
+using MLNet.Adversarial.Research;
 
-namespace MLNet.Adversarial.Tests.Text;
+namespace MLNet.Adversarial.Tests.Research;
 
 [TestClass]
 public sealed class TextBenchCommandTests
@@ -15,7 +15,7 @@ public sealed class TextBenchCommandTests
             File.WriteAllText(path, "1|Toy Story (1995)|01-Jan-1995\n2|GoldenEye (1995)|01-Jan-1995\n3|Four Rooms (1995)|01-Jan-1995\n", Encoding.Latin1);
             var output = new StringWriter();
             var error = new StringWriter();
-            int code = CliApp.Run(["text-bench", "--items", path, "--repeats", "1", "--batch", "2"], output, error);
+            int code = ResearchApp.Run(["text-bench", "--items", path, "--repeats", "1", "--batch", "2"], output, error);
             Assert.AreEqual(0, code, error.ToString());
             var text = output.ToString();
             StringAssert.Contains(text, "3 titles");
@@ -34,7 +34,7 @@ public sealed class TextBenchCommandTests
     public void TextBenchRejectsAMissingItemsFile()
     {
         var error = new StringWriter();
-        int code = CliApp.Run(["text-bench", "--items", "/nonexistent/u.item"], new StringWriter(), error);
+        int code = ResearchApp.Run(["text-bench", "--items", "/nonexistent/u.item"], new StringWriter(), error);
         Assert.AreNotEqual(0, code);
         StringAssert.Contains(error.ToString(), "'/nonexistent/u.item' does not exist");
     }

@@ -5,10 +5,11 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Text;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>text-bench</c>: items per second embedding every MovieLens-100K title with <see cref="TextEncoder"/> (batched)

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace MLNet.Adversarial.Serving;
+namespace MLNet.Adversarial.Onnx;
 
 /// <summary>
 /// The temporary ONNX file a stock <c>ApplyOnnxModel</c> transformer serves from. <c>ApplyOnnxModel</c> given a

@@ -3,11 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>scale</c>: the scale measurement. Generates a synthetic data set (default 1M users, 100k items, 20M rows),

@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML;
+using MLNet.Adversarial.Cli;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Trainers;
 
-namespace MLNet.Adversarial.Cli.Commands;
+namespace MLNet.Adversarial.Research.Commands;
 
 /// <summary>
 /// <c>reproduce</c>: the BPR vs APR vs IRGAN experiment on MovieLens-100K under the IRGAN protocol (u1.base/u1.test,
