@@ -16,15 +16,7 @@ public sealed class TrainShippingCliTests
     private static string _root = null!;
     private static string _file = null!;
 
-    private sealed record CliRun(int ExitCode, string Out, string Error);
-
-    private static CliRun Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return new CliRun(code, output.ToString(), error.ToString());
-    }
+    private static InProcessCli.Result Run(params string[] args) => InProcessCli.Run(args);
 
     [ClassInitialize]
     public static void WriteData(TestContext _)
