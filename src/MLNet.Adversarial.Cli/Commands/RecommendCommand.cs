@@ -77,9 +77,15 @@ internal static class RecommendCommand
         c.Out.WriteLine(known
             ? $"top {wanted} for user {id}:"
             : $"user {id} is unknown to the model: using the fallback (mean user) ranking. Top {wanted}:");
+        // Excluded (training) items score -inf and fill the tail of the row when fewer than K candidates are left.
+        int candidates = Math.Min(wanted, scores.TakeWhile(s => !float.IsNegativeInfinity(s)).Count());
         c.Out.WriteLine($"{"rank",4}  {"item",-12}  {"score",9}");
-        for (int r = 0; r < Math.Min(wanted, items.Length); r++)
+        for (int r = 0; r < candidates; r++)
             c.Out.WriteLine(FormattableString.Invariant($"{r + 1,4}  {items[r],-12}  {scores[r],9:F4}") + (newIds?.Contains(items[r]) == true ? "  (new)" : ""));
+        if (candidates < wanted)
+            c.Out.WriteLine(candidates < items.Length
+                ? $"only {candidates} of the {wanted} items asked for are left: every other item is one of the user's training items, which are left out."
+                : $"only {candidates} of the {wanted} items asked for: the catalogue has no more.");
     }
 
     private static (string[] Items, float[] Scores) Run(byte[] onnx, IReadOnlyDictionary<string, string> metadata, string id)

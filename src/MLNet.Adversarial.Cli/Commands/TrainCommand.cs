@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
@@ -33,6 +34,7 @@ internal static class TrainCommand
         public readonly PrivacyFlags Privacy = new();
         public readonly PrivacyFlags.Training PrivacyTraining = new();
         public readonly TextFlags Text = new();
+        public readonly Option<bool> NoRefit = new("--no-refit") { Description = "Without --test: ship the holdout model (trained on 80% of each user's rows) instead of refitting on all rows." };
         public readonly Option<string> OutDir = new("--out") { Description = "Output folder.", Required = true, HelpName = "DIR" };
     }
 
@@ -42,7 +44,7 @@ internal static class TrainCommand
     {
         var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (CFGAN: purchase-vector.onnx, no checkpoint).")
         {
-            f.TrainFile, f.TestFile, f.Seed, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
+            f.TrainFile, f.TestFile, f.Seed, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.NoRefit, f.OutDir,
         };
         command.AddOptions(f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All));
         command.SetHandler(c => Run(c, f));
@@ -87,7 +89,8 @@ internal static class TrainCommand
             if (f.Privacy.Load(c) is { } sensitive) factorization.Privacy = f.PrivacyTraining.Create(c, sensitive);
         }
         if (options is AprTrainer.Options apr) apr.ResumeFrom = resumeFrom;
-        options.Validate();
+        options.Validate(); // before the data is read: bad flags fail fast
+        TrainingSizeLimits.Check(options);
         return options;
     }
 
@@ -112,97 +115,189 @@ internal static class TrainCommand
                 (userText is null ? "" : $"; user text: {userText.Count} from {userText.Name}"));
         }
 
-        var (train, test, dataName) = LoadData(c, f, seed, minRating);
-        var fit = train;
+        var (train, test, dataName, all) = LoadData(c, f, seed, minRating);
+        bool noRefit = c.Get(f.NoRefit);
+        if (noRefit && all is null) throw new CliException("--no-refit applies only without --test: with --test the shipped model is the one evaluated.");
+        bool refit = all is not null && !noRefit;
+        if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {c.Get(f.Resume)}");
+        options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
+        var mlContext = new MLContext(seed);
+        var checkpointDirectory = factorization?.CheckpointDirectory;
+        bool irgan = f.Model.IsIrgan(c), cfgan = f.Model.IsCfgan(c), apr = f.Model.IsApr(c);
+
+        // With refit, the holdout model is only evaluated: checkpoints and --resume belong to the shipped model's run.
+        if (refit) c.Out.WriteLine($"training the holdout model on {train.Count} of {all!.Count} rows (its test metrics go to metrics.json); then refitting on all rows");
+        var evaluated = Fit(c, f, options, mlContext, train, validationFraction, seed, minRating, dataName, test.Count, withCheckpoints: !refit, checkpointDirectory, resumeFrom);
+        Evaluation? evaluation = null;
+        var shipped = evaluated;
+        try
+        {
+            if (refit)
+            {
+                evaluation = Evaluate(evaluated.Transformer.Model, train, test, minRating);
+                c.Out.WriteLine($"refitting on all {all!.Count} rows with the same options (the shipped model)");
+                shipped = Fit(c, f, options, mlContext, all, validationFraction, seed, minRating, dataName, testRows: 0, withCheckpoints: true, checkpointDirectory, resumeFrom);
+            }
+            var shippedRows = refit ? all! : train;
+            var saved = SaveModel(dir, mlContext, shipped);
+            try
+            {
+                Export(dir, shipped.Transformer, shippedRows, minRating, options.TopK);
+                evaluation ??= Evaluate(shipped.Transformer.Model, train, test, minRating);
+                Report(c, f, dir, options, sensitive, evaluated, shipped, evaluation, new ShippedModel(
+                    refit, shippedRows.Count,
+                    all is null ? $"trained on {dataName}, tested on the test file: the model that is shipped"
+                        : $"the holdout model, trained on {train.Count} rows (80% of each user's), tested on the other {test.Count}",
+                    refit ? $"refit on all {all!.Count} rows with the same options" : all is null ? "the model metrics describe" : $"the holdout model, trained on {train.Count} rows (80% of each user's): --no-refit",
+                    shipped.History.Count, shipped.Transformer.Training.SelectedEpoch, shipped.Seconds), dataName, seed, validationFraction, minRating, irgan, cfgan, apr);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new CliException($"{e.Message.Split('\n')[0].TrimEnd()} — the trained model is saved ({string.Join(", ", saved)} in {dir.Path}); " +
+                    $"re-export with 'mlnet-adv export --model {dir.Path} --out FILE [--topk K]'.");
+            }
+        }
+        finally
+        {
+            evaluated.Transformer.Dispose();
+            if (!ReferenceEquals(shipped, evaluated)) shipped.Transformer.Dispose();
+        }
+        return 0;
+    }
+
+    /// <summary>A trained transformer and what its run took.</summary>
+    private sealed record FitResult(RecommenderTransformer Transformer, InteractionDataView View, InteractionTable? Validation, double Seconds)
+    {
+        public IReadOnlyList<TrainingEpochReport> History => Transformer.Training.History;
+    }
+
+    /// <summary>The ranking metrics of the evaluated model and of ItemPop on the same split.</summary>
+    private sealed record Evaluation(RankingMetrics Model, RankingMetrics ItemPop, TrainTestSplit Split, int TrainRows, int TestRows);
+
+    /// <summary>What metrics.json describes and which model the folder holds.</summary>
+    private sealed record ShippedModel(bool Refit, int TrainRows, string MetricsDescribe, string Shipped, int EpochsRun, int SelectedEpoch, double TrainingSeconds);
+
+    /// <summary>
+    /// Trains the configured estimator on <paramref name="rows"/> (less the per-user validation share, when asked for).
+    /// Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
+    /// </summary>
+    private static FitResult Fit(CommandContext c, Flags f, RecommenderTrainerOptions options, MLContext mlContext, InteractionTable rows, double validationFraction,
+        int seed, float? minRating, string dataName, int testRows, bool withCheckpoints, string? checkpointDirectory, TrainingCheckpoint? resumeFrom)
+    {
+        var fit = rows;
         InteractionTable? validation = null;
         if (validationFraction > 0)
-            (fit, validation) = HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating);
-        c.Out.WriteLine($"data: {dataName}; train {train.Count} rows, test {test.Count} rows" +
+            (fit, validation) = HoldoutSplit.PerUser(rows, validationFraction, unchecked(seed + 1), minRating);
+        c.Out.WriteLine($"data: {dataName}; train {rows.Count} rows" + (testRows > 0 ? $", test {testRows} rows" : "") +
             (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
-        if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {c.Get(f.Resume)}");
-
-        options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
         options.ValidationData = validation is null ? null : new InteractionDataView(validation);
-
-        var mlContext = new MLContext(seed);
-        var view = new InteractionDataView(fit);
-        // Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
+        if (options is FactorizationTrainerOptions factorization) factorization.CheckpointDirectory = withCheckpoints ? checkpointDirectory : null;
+        if (options is AprTrainer.Options apr) apr.ResumeFrom = withCheckpoints ? resumeFrom : null;
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
-        bool apr = f.Model.IsApr(c), irgan = f.Model.IsIrgan(c), cfgan = f.Model.IsCfgan(c);
+        var view = new InteractionDataView(fit);
         IEstimator<RecommenderTransformer> trainer = options switch
         {
             IrganTrainer.Options o => mlContext.Adversarial().Trainers.Irgan(o),
             CfganTrainer.Options o => mlContext.Adversarial().Trainers.Cfgan(o),
-            AprTrainer.Options o => apr ? mlContext.Adversarial().Trainers.Apr(o) : mlContext.Adversarial().Trainers.Bpr(o),
+            AprTrainer.Options o => f.Model.IsApr(c) ? mlContext.Adversarial().Trainers.Apr(o) : mlContext.Adversarial().Trainers.Bpr(o),
             _ => throw new InvalidOperationException($"no trainer for {options.GetType().Name}"),
         };
         var clock = Stopwatch.StartNew();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        RecommenderTransformer transformer;
         try
         {
-            transformer = trainer.Fit(view);
+            return new FitResult(trainer.Fit(view), view, validation, clock.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException)
         {
-            throw new CliException(factorization?.CheckpointDirectory is { } checkpoints
+            throw new CliException((options as FactorizationTrainerOptions)?.CheckpointDirectory is { } checkpoints
                 ? $"training cancelled; continue with --resume {checkpoints}"
                 : "training cancelled (use --checkpoint-dir DIR to be able to resume)");
+        }
+        catch (ExternalException e)
+        {
+            // libtorch refuses an allocation it cannot make (a batch or layer far too large for this machine).
+            throw new CliException($"training failed in libtorch: {e.Message.Split('\n')[0].TrimEnd()}; lower --batch, --g-batch, --d-batch or --dim.");
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
-        using var _ = transformer;
-        clock.Stop();
-        var history = transformer.Training.History;
-        double epochSeconds = history.Sum(h => h.Seconds);
-        double pairsPerSecond = epochSeconds > 0 ? history.Sum(h => (double)h.Pairs) / epochSeconds : 0;
+    }
 
+    /// <summary>
+    /// Writes what cannot be rebuilt without training — model.bin, model.zip and the checkpoint, each atomically — and
+    /// returns their names: everything after this can be redone with 'mlnet-adv export'.
+    /// </summary>
+    private static List<string> SaveModel(ModelDirectory dir, MLContext mlContext, FitResult shipped)
+    {
         Directory.CreateDirectory(dir.Path);
-        // Every file goes through a temporary file and a rename: a killed process never leaves a half-written one.
+        var saved = new List<string>();
+        AtomicFile.Write(dir.ModelBin, shipped.Transformer.Model.Save);
+        saved.Add(Path.GetFileName(dir.ModelBin));
         using (var zip = new MemoryStream())
         {
-            mlContext.Model.Save(transformer, view.Schema, zip);
+            mlContext.Model.Save(shipped.Transformer, shipped.View.Schema, zip);
             AtomicFile.WriteAllBytes(dir.ModelZip, zip.ToArray());
         }
-        AtomicFile.Write(dir.ModelBin, transformer.Model.Save);
+        saved.Add(Path.GetFileName(dir.ModelZip));
+        if (shipped.Transformer.Checkpoint is not null)
+        {
+            shipped.Transformer.SaveCheckpoint(dir.Checkpoint);
+            saved.Add(Path.GetFileName(dir.Checkpoint));
+        }
+        return saved;
+    }
+
+    /// <summary>The ONNX graphs and the training positives (all rows the shipped model saw, validation included, are "seen").</summary>
+    private static void Export(ModelDirectory dir, RecommenderTransformer transformer, InteractionTable rows, float? minRating, int topK)
+    {
         transformer.SaveScorerOnnx(dir.ScorerOnnx);
-        if (transformer.Checkpoint is not null) transformer.SaveCheckpoint(dir.Checkpoint);
-        // All training positives (validation rows included) are "seen": re-export top-K so that none is recommended.
-        ModelDirectory.WritePositives(dir.TrainingPositives, train, minRating);
+        ModelDirectory.WritePositives(dir.TrainingPositives, rows, minRating);
         var (kind, hyper) = dir.ReadExportMetadata();
         var topKOptions = new TopKExportOptions
         {
-            ModelKind = kind, HyperParameters = hyper, K = options.TopK, ExcludeTrainingItems = true,
+            ModelKind = kind, HyperParameters = hyper, K = topK, ExcludeTrainingItems = true,
             TrainingData = dir.LoadTrainingPositives(transformer.Model),
         };
         AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(topKOptions));
         // User-based CFGAN also serves users it has never seen, from their purchase vector.
-        var userBasedCfgan = transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased } m ? m : null;
-        if (userBasedCfgan is not null) AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, userBasedCfgan.ExportPurchaseVectorScorer(topKOptions));
+        if (transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased } cfgan)
+            AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, cfgan.ExportPurchaseVectorScorer(topKOptions));
+    }
 
+    private static Evaluation Evaluate(IRecommenderModel recommender, InteractionTable train, InteractionTable test, float? minRating)
+    {
         var split = TrainTestSplit.FromTables(train, test, minRating);
         var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = Ks });
-        var model = evaluator.Evaluate(new RecommenderModelScorer(transformer.Model, split.Train.Users, split.Train.Items), split.Train, split.Test);
-        var pop = evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test);
+        var model = evaluator.Evaluate(new RecommenderModelScorer(recommender, split.Train.Users, split.Train.Items), split.Train, split.Test);
+        return new Evaluation(model, evaluator.Evaluate(new ItemPopularity(split.Train), split.Train, split.Test), split, train.Count, test.Count);
+    }
 
+    private static void Report(CommandContext c, Flags f, ModelDirectory dir, RecommenderTrainerOptions options, SensitiveAttributes? sensitive, FitResult evaluated, FitResult shipped,
+        Evaluation evaluation, ShippedModel shippedModel, string dataName, int seed, double validationFraction, float? minRating, bool irgan, bool cfgan, bool apr)
+    {
+        var history = evaluated.History;
+        double epochSeconds = history.Sum(h => h.Seconds);
+        double pairsPerSecond = epochSeconds > 0 ? history.Sum(h => (double)h.Pairs) / epochSeconds : 0;
+        var (model, pop, split, _, _) = evaluation;
+        var factorization = options as FactorizationTrainerOptions;
         var report = new TrainReport(
-            Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
-            Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (itemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
+            Data: new DataSummary(dataName, evaluation.TrainRows, evaluation.TestRows, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, evaluated.Validation?.Count ?? 0),
+            Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (factorization?.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: Summary(HyperParameterSet.For(options.GetType()).Summary(options)),
             Seed: seed,
             ValidationFraction: validationFraction,
             TopK: options.TopK,
-            SelectedEpoch: transformer.Training.SelectedEpoch,
+            SelectedEpoch: evaluated.Transformer.Training.SelectedEpoch,
             EpochsRun: history.Count,
-            TrainingSeconds: clock.Elapsed.TotalSeconds,
+            TrainingSeconds: evaluated.Seconds,
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = itemText?.Name, UserText = userText?.Name };
+            History: history) { ItemText = factorization?.ItemText?.Name, UserText = factorization?.UserText?.Name, Shipped = shippedModel };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -211,15 +306,23 @@ internal static class TrainCommand
         }
         Reports.WriteJson(dir.Metrics, report);
 
-        c.Out.WriteLine($"trained {report.Trainer} in {clock.Elapsed.TotalSeconds:F1}s ({pairsPerSecond / 1e6:F2}M pairs/s); selected epoch {report.SelectedEpoch} of {history.Count}");
+        c.Out.WriteLine($"trained {report.Trainer} in {evaluated.Seconds:F1}s ({pairsPerSecond / 1e6:F2}M pairs/s); selected epoch {report.SelectedEpoch} of {history.Count}");
         c.Out.WriteLine($"test: {model.UserCount} users, full ranking over {split.Test.Items.Count} items");
         Reports.WriteTable(c.Out, [(report.Trainer, model), ("ItemPop", pop)]);
         if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
-        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(userBasedCfgan is not null ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
-        return 0;
+        c.Out.WriteLine($"metrics.json describes {shippedModel.MetricsDescribe}");
+        c.Out.WriteLine(shippedModel.Refit
+            ? $"shipped: the model refit on all {shippedModel.TrainRows} rows in {shipped.Seconds:F1}s (selected epoch {shippedModel.SelectedEpoch} of {shippedModel.EpochsRun}); its own test metrics are not measured"
+            : $"shipped: {shippedModel.Shipped}");
+        bool purchaseVector = shipped.Transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased };
+        c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(purchaseVector ? "purchase-vector.onnx " : "")}{(shipped.Transformer.Checkpoint is null ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
     }
 
-    private static (InteractionTable Train, InteractionTable Test, string Name) LoadData(CommandContext c, Flags f, int seed, float? minRating)
+    /// <summary>
+    /// The training and test rows; <c>All</c> is the table the test rows were held out of (a 20% per-user holdout), or
+    /// null when the test rows come from --test.
+    /// </summary>
+    private static (InteractionTable Train, InteractionTable Test, string Name, InteractionTable? All) LoadData(CommandContext c, Flags f, int seed, float? minRating)
     {
         var trainPath = c.Get(f.TrainFile);
         var testPath = c.Get(f.TestFile);
@@ -227,14 +330,15 @@ internal static class TrainCommand
         {
             if (testPath is not null) throw new CliException("--test needs --train.");
             if (minRating is not null) throw new CliException("--min-rating needs --train: the synthetic data set has no ratings.");
-            var synthetic = SyntheticInteractions.GenerateSplit(new SyntheticInteractions.Options { Seed = seed });
-            return (synthetic.Train, synthetic.Holdout, $"synthetic (seed {seed}, 20% per-user test holdout)");
+            var syntheticOptions = new SyntheticInteractions.Options { Seed = seed };
+            var synthetic = SyntheticInteractions.GenerateSplit(syntheticOptions);
+            return (synthetic.Train, synthetic.Holdout, $"synthetic (seed {seed}, 20% per-user test holdout)", SyntheticInteractions.Generate(syntheticOptions));
         }
         var train = InteractionFileReader.Read(trainPath);
         if (minRating is not null && train.Ratings is null) throw new CliException($"--min-rating needs ratings, but {train.Source} has none.");
-        if (testPath is not null) return (train, InteractionFileReader.Read(testPath), $"{train.Source} / {Path.GetFileName(testPath)}");
+        if (testPath is not null) return (train, InteractionFileReader.Read(testPath), $"{train.Source} / {Path.GetFileName(testPath)}", null);
         var split = HoldoutSplit.PerUser(train, 0.2, seed, minRating);
-        return (split.Train, split.Holdout, $"{train.Source} (20% per-user test holdout)");
+        return (split.Train, split.Holdout, $"{train.Source} (20% per-user test holdout)", train);
     }
 
     /// <summary>One line per epoch with a bar of the epochs done: readable in a terminal and in a CI log alike.</summary>
@@ -268,5 +372,8 @@ internal static class TrainCommand
 
         /// <summary>The user text file of a hybrid model (--user-text).</summary>
         public string? UserText { get; init; }
+
+        /// <summary>Which model the metrics describe and which one the folder holds (refit on all rows, or the holdout model).</summary>
+        public ShippedModel? Shipped { get; init; }
     }
 }

@@ -11,14 +11,17 @@ namespace MLNet.Adversarial.Onnx;
 /// model has never seen. The generator runs inside each graph: Gemm and Sigmoid per layer.
 /// </summary>
 /// <remarks>
-/// The purchase matrix is stored as booleans, one row per user (per item when the model is item-based) plus an all-false
-/// row for an unknown id, and cast to floats after the row lookup; an unknown column (item, or user when item-based) is
+/// The purchase matrix is stored sparsely (CSR: row offsets and column indices, one row per user, per item when the
+/// model is item-based, plus an empty row for an unknown id) and the looked-up rows are scattered into zeros; an unknown column (item, or user when item-based) is
 /// scored with the fallback output row, as <see cref="CfganModel.Score(int, int)"/> does for index -1. The output is
 /// deterministic. The purchase-vector graph exists for user-based models only.
 /// </remarks>
 public static class CfganOnnxExporter
 {
     private const string BatchDim = OnnxContract.BatchDimension;
+
+    /// <summary>The name prefix of the purchase matrix's CSR initializers.</summary>
+    private const string PurchaseRows = "purchase";
 
     /// <summary>
     /// The pairwise scorer: inputs <c>user</c>, <c>item</c> (raw ids), output float <c>score</c> <c>[N]</c> =
@@ -77,12 +80,10 @@ public static class CfganOnnxExporter
         }
         if (options.ExcludeTrainingItems)
         {
-            // User-based, the purchase matrix doubles as the exclusion mask when the training data are the model's purchases.
-            var mask = model.Orientation == CfganOrientation.UserBased && SamePositives(options.TrainingData!, model.Purchases)
-                ? "purchase_matrix"
-                : g.Initializer("trained", RecommenderGraphs.ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), model.Users.Count + 1, model.Items.Count);
-            g.Initializer("minus_inf", [float.NegativeInfinity]);
-            scores = g.Node("Where", [g.Node("Gather", [mask, user], "excluded"), "minus_inf", scores], "open_scores");
+            // User-based, the purchase rows double as the exclusions when the training data are the model's purchases.
+            bool purchases = model.Orientation == CfganOrientation.UserBased && SamePositives(options.TrainingData!, model.Purchases);
+            var trained = RecommenderGraphs.SparseRowsInitializers(g, purchases ? PurchaseRows : "trained", options.TrainingData!);
+            scores = RecommenderGraphs.ExcludeTrainingItems(g, scores, user, trained);
         }
         RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
         RecommenderGraphs.WriteMetadata(g, model, Dimension(model), options, OnnxMetadataKeys.TopKContract,
@@ -123,23 +124,28 @@ public static class CfganOnnxExporter
     }
 
     /// <summary>
-    /// The purchase vectors the generator maps, as floats: the rows <paramref name="row"/> of the boolean purchase matrix
-    /// (users', or items' when item-based; its last row, all false, is an unknown id's), or every row but that one
-    /// when <paramref name="row"/> is null.
+    /// The purchase vectors the generator maps, as floats [N, columns]: the rows <paramref name="row"/> of the purchase
+    /// matrix (users', or items' when item-based; an unknown id's row is all zero), or every row when
+    /// <paramref name="row"/> is null. The matrix is stored sparsely (<c>purchase_offsets</c>, <c>purchase_columns</c>)
+    /// and the vectors are written into zeros with <see cref="RecommenderGraphs.ScatterRows"/>.
     /// </summary>
     private static string RowPurchases(OnnxGraphBuilder g, CfganModel model, string? row)
     {
         var rows = model.Rows;
-        var matrix = RecommenderGraphs.ExclusionMask(rows, long.MaxValue);
-        string vectors;
+        var csr = RecommenderGraphs.SparseRowsInitializers(g, PurchaseRows, rows);
+        g.Initializer("purchase_zero", [0f]);
+        g.Initializer("purchase_one", [1f]);
+        g.Initializer("purchase_width", [(long)rows.Items.Count], 1);
         if (row is null)
-            vectors = g.Initializer("purchase_matrix", matrix.AsSpan(0, rows.Users.Count * rows.Items.Count), rows.Users.Count, rows.Items.Count);
-        else
         {
-            g.Initializer("purchase_matrix", matrix, rows.Users.Count + 1, rows.Items.Count);
-            vectors = g.Node("Gather", ["purchase_matrix", row], "purchase_rows");
+            g.Initializer("purchase_first_row", [0L]);
+            g.Initializer("purchase_row_count", [(long)rows.Users.Count]);
+            g.Initializer("purchase_row_step", [1L]);
+            row = g.Node("Range", ["purchase_first_row", "purchase_row_count", "purchase_row_step"], "purchase_row");
         }
-        return g.Node("Cast", [vectors], "purchase_vectors", OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+        var shape = g.Node("Concat", [g.Node("Shape", [row], "purchase_batch"), "purchase_width"], "purchase_shape", OnnxGraphBuilder.Attr("axis", 0));
+        var zeros = g.Node("Expand", ["purchase_zero", shape], "purchase_zeros");
+        return RecommenderGraphs.ScatterRows(g, csr, row, zeros, "purchase_one", "purchase_vectors");
     }
 
     /// <summary>The generator's last hidden activations for the purchase vectors <paramref name="purchases"/> [N, items].</summary>

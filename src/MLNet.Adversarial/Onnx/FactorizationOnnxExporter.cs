@@ -79,10 +79,9 @@ public static class FactorizationOnnxExporter
     /// <see cref="OnnxExportOptions.IdInputShape"/>), outputs <c>item_ids</c>
     /// <c>[N,K]</c> (raw ids) and float <c>scores</c> <c>[N,K]</c>, sorted by descending score, ties by the lower
     /// item index (ONNX TopK semantics). K is clamped to the catalogue size. With
-    /// <see cref="TopKExportOptions.ExcludeTrainingItems"/>, a user's training items score -inf; unknown users
-    /// get the fallback vector and no exclusions.
+    /// <see cref="TopKExportOptions.ExcludeTrainingItems"/>, a user's training items score -inf (the graph holds them
+    /// sparsely, one int64 per training positive); unknown users get the fallback vector and no exclusions.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The exclusion mask would exceed <see cref="TopKExportOptions.MaxExclusionMaskCells"/>.</exception>
     public static byte[] ExportTopK(FactorizationModel model, TopKExportOptions options) => TopK(model, null, options);
 
     /// <summary>
@@ -91,7 +90,6 @@ public static class FactorizationOnnxExporter
     /// <c>Gemm</c>. Items added with <see cref="HybridFactorizationModel.WithNewItems(IReadOnlyList{string}, IReadOnlyList{float[]})"/>
     /// are ranked like any other.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The exclusion mask would exceed <see cref="TopKExportOptions.MaxExclusionMaskCells"/>.</exception>
     public static byte[] ExportTopK(HybridFactorizationModel model, TopKExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -102,7 +100,7 @@ public static class FactorizationOnnxExporter
     {
         RecommenderGraphs.Validate(model, options);
         int k = RecommenderGraphs.TopKSize(model, options);
-        int users = model.Users.Count, items = model.Items.Count;
+        int items = model.Items.Count;
 
         var g = new OnnxGraphBuilder(OnnxContract.TopKGraph);
         var user = OnnxIdInputs.RawIdToIndex(g, OnnxContract.UserInput, model.Users, options.UserIdMap, options.IdInputShape);
@@ -116,10 +114,8 @@ public static class FactorizationOnnxExporter
         var scores = g.Node("Gemm", [p, itemVectors, OnnxContract.ItemBiasInitializer], "all_scores", OnnxGraphBuilder.Attr("transB", 1));
         if (options.ExcludeTrainingItems)
         {
-            g.Initializer("trained", RecommenderGraphs.ExclusionMask(options.TrainingData!, options.MaxExclusionMaskCells), users + 1, items);
-            g.Initializer("minus_inf", [float.NegativeInfinity]);
-            var excluded = g.Node("Gather", ["trained", user], "excluded");
-            scores = g.Node("Where", [excluded, "minus_inf", scores], "open_scores");
+            var trained = RecommenderGraphs.SparseRowsInitializers(g, "trained", options.TrainingData!);
+            scores = RecommenderGraphs.ExcludeTrainingItems(g, scores, user, trained);
         }
         RecommenderGraphs.TopKOutputs(g, model.Items, scores, k);
 

@@ -9,7 +9,7 @@ namespace MLNet.Adversarial.Onnx;
 
 /// <summary>
 /// What every exporter of the two serving contracts shares, whatever the model behind them: the argument checks,
-/// the training-item exclusion mask, the top-K tail of the graph, the metadata and the finished file.
+/// the sparse training-item exclusion, the top-K tail of the graph, the metadata and the finished file.
 /// </summary>
 internal static class RecommenderGraphs
 {
@@ -33,21 +33,80 @@ internal static class RecommenderGraphs
         return Math.Min(options.K, model.Items.Count);
     }
 
-    /// <summary>Row-major [users + 1, items] flags of <paramref name="training"/>'s positives; the last (fallback) row is empty.</summary>
-    /// <exception cref="InvalidOperationException">The mask would exceed <paramref name="maxCells"/>.</exception>
-    public static bool[] ExclusionMask(InteractionData training, long maxCells)
+    /// <summary>
+    /// Adds <paramref name="rows"/> as two int64 initializers in CSR form, <c>{name}_offsets</c> [users + 2] and
+    /// <c>{name}_columns</c> [positives] (each user's item indices, ascending), and returns their names. Row
+    /// <c>users</c>, the fallback row of an unknown id, is empty. A second call with the same name reuses the first's.
+    /// </summary>
+    public static SparseRows SparseRowsInitializers(OnnxGraphBuilder g, string name, InteractionData rows)
     {
-        long cells = (long)(training.Users.Count + 1) * training.Items.Count;
-        if (cells > maxCells || cells > Array.MaxLength)
-            throw new InvalidOperationException(
-                $"Excluding training items needs a dense {training.Users.Count + 1}×{training.Items.Count} mask ({cells:N0} cells), " +
-                $"over the limit of {maxCells:N0}. Export with ExcludeTrainingItems = false and filter seen items when serving, " +
-                "or raise MaxExclusionMaskCells.");
-        var mask = new bool[cells];
-        for (int u = 0; u < training.Users.Count; u++)
-            foreach (var i in training.ItemsOf(u)) mask[(long)u * training.Items.Count + i] = true;
-        return mask;
+        var csr = new SparseRows($"{name}_offsets", $"{name}_columns");
+        if (g.HasInitializer(csr.Offsets)) return csr;
+        var offsets = new long[rows.Users.Count + 2];
+        for (int u = 0; u <= rows.Users.Count; u++) offsets[u] = rows.Offsets[u];
+        offsets[^1] = offsets[^2];
+        var columns = new long[rows.Count];
+        for (int i = 0; i < columns.Length; i++) columns[i] = rows.ItemIndices[i];
+        g.Initializer(csr.Offsets, offsets, offsets.Length);
+        g.Initializer(csr.Columns, columns, columns.Length);
+        return csr;
     }
+
+    /// <summary>
+    /// Writes the scalar <paramref name="value"/> into <paramref name="target"/> [N, columns] at [n, c] for every column
+    /// c of CSR row <paramref name="rowIndex"/>[n], and returns the result's name (<paramref name="prefix"/>_out). The
+    /// cost is O(N + the rows' entries): the rows' columns are gathered into one flat list (a <c>Range</c> over their
+    /// total length, each position mapped to its batch row by a <c>CumSum</c> of row starts) and written with one
+    /// <c>ScatterND</c>, so no dense users × items tensor exists, in the file or at run time.
+    /// </summary>
+    public static string ScatterRows(OnnxGraphBuilder g, SparseRows csr, string rowIndex, string target, string value, string prefix)
+    {
+        string Node(string op, string[] inputs, string name, params global::Onnx.AttributeProto[] attributes) =>
+            g.Node(op, inputs, $"{prefix}_{name}", attributes);
+        var zero = ScalarInt64(g, "csr_zero", 0);
+        var one = ScalarInt64(g, "csr_one", 1);
+        var axis0 = AxesInitializer(g, "csr_axes_0", 0);
+        var axis1 = AxesInitializer(g, "csr_axes_1", 1);
+
+        var start = Node("Gather", [csr.Offsets, rowIndex], "start");
+        var end = Node("Gather", [csr.Offsets, Node("Add", [rowIndex, one], "next_row")], "end");
+        var length = Node("Sub", [end, start], "length");
+        var first = Node("Sub", [Node("CumSum", [length, zero], "cum_length"), length], "first"); // where row n's entries begin in the flat list
+        var total = Node("ReduceSum", [length], "total", OnnxGraphBuilder.Attr("keepdims", 0));
+        var position = Node("Range", [zero, total, one], "position");
+
+        // The batch row of each flat position: mark where every non-empty row begins, count the marks up to the position.
+        var nonEmpty = Node("Greater", [length, zero], "non_empty");
+        var rowsWithEntries = Node("Compress", [Node("Range", [zero, Node("Size", [length], "rows"), one], "row"), nonEmpty], "rows_with_entries");
+        var starts = Node("Compress", [first, nonEmpty], "starts");
+        var marks = Node("ScatterElements", [Node("Expand", [zero, Node("Shape", [position], "flat_shape")], "no_marks"), starts,
+            Node("Expand", [one, Node("Shape", [starts], "starts_shape")], "ones")], "marks");
+        var batchRow = Node("Gather", [rowsWithEntries, Node("Sub", [Node("CumSum", [marks, zero], "marks_seen"), one], "which")], "batch_row");
+
+        var entry = Node("Add", [position, Node("Gather", [Node("Sub", [start, first], "shift"), batchRow], "row_shift")], "entry");
+        var column = Node("Gather", [csr.Columns, entry], "column");
+        var indices = Node("Concat", [Node("Unsqueeze", [batchRow, axis1], "batch_row_column"), Node("Unsqueeze", [column, axis1], "column_column")],
+            "indices", OnnxGraphBuilder.Attr("axis", 1));
+        var updates = Node("Expand", [value, Node("Unsqueeze", [total, axis0], "total_shape")], "updates");
+        return Node("ScatterND", [target, indices, updates], "out");
+    }
+
+    /// <summary>
+    /// Scores the rows of <paramref name="training"/> (the users' training items) −∞ in <paramref name="scores"/>
+    /// [N, items] for the users <paramref name="user"/> [N]; the fallback index (an unknown user) has no exclusions.
+    /// Returns the name of the open scores.
+    /// </summary>
+    public static string ExcludeTrainingItems(OnnxGraphBuilder g, string scores, string user, SparseRows training)
+    {
+        if (!g.HasInitializer("minus_inf")) g.Initializer("minus_inf", [float.NegativeInfinity]);
+        return ScatterRows(g, training, user, scores, "minus_inf", "excluded");
+    }
+
+    private static string ScalarInt64(OnnxGraphBuilder g, string name, long value) =>
+        g.HasInitializer(name) ? name : g.Initializer(name, [value]);
+
+    private static string AxesInitializer(OnnxGraphBuilder g, string name, long axis) =>
+        g.HasInitializer(name) ? name : g.Initializer(name, [axis], 1);
 
     /// <summary>
     /// The top-K tail: <c>TopK</c> over <paramref name="scores"/> [N, items] (ties by the lower item index), the raw ids
@@ -110,3 +169,4 @@ internal static class RecommenderGraphs
         typeof(RecommenderGraphs).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(RecommenderGraphs).Assembly.GetName().Version?.ToString() ?? "unknown";
 }
+

@@ -9,19 +9,11 @@ public sealed class CliTests
 {
     private static string _root = null!;
     private static string _quickstart = null!;
-    private static CliRun _quickstartRun = null!;
+    private static InProcessCli.Result _quickstartRun = null!;
 
     public TestContext TestContext { get; set; } = null!;
 
-    private sealed record CliRun(int ExitCode, string Out, string Error);
-
-    private static CliRun Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return new CliRun(code, output.ToString(), error.ToString());
-    }
+    private static InProcessCli.Result Run(params string[] args) => InProcessCli.Run(args);
 
     [ClassInitialize]
     public static void TrainQuickstart(TestContext _)

@@ -20,7 +20,7 @@ public sealed class CfganOnnxExportTests
         var i = new List<int>();
         for (int user = 0; user < Users; user++)
             for (int item = 0; item < Items; item++)
-                if (user == 0 ? item >= 2 : rng.NextDouble() < 0.33) { u.Add(user); i.Add(item); }
+                if (user == 0 ? item >= 2 : rng.NextDouble() < 0.33 && user != 1 && item != Items - 1) { u.Add(user); i.Add(item); } // user 1 and the last item: no purchases
         var purchases = InteractionData.FromIndices(users, items, u.ToArray(), i.ToArray());
         DenseLayer Layer(int inputs, int outputs) => new(inputs, outputs,
             Enumerable.Range(0, inputs * outputs).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(),
@@ -67,17 +67,23 @@ public sealed class CfganOnnxExportTests
     }
 
     [TestMethod]
-    [DataRow(IdKind.Int64, true, CfganOrientation.UserBased)]
-    [DataRow(IdKind.String, false, CfganOrientation.UserBased)]
-    [DataRow(IdKind.Int64, false, CfganOrientation.ItemBased)]
-    [DataRow(IdKind.String, true, CfganOrientation.ItemBased)]
-    public void TopKEqualsTheModelsRankingWithoutTrainingItems(IdKind kind, bool sigmoidOutput, CfganOrientation orientation)
+    [DataRow(IdKind.Int64, true, CfganOrientation.UserBased, true)]
+    [DataRow(IdKind.String, false, CfganOrientation.UserBased, true)]
+    [DataRow(IdKind.Int64, false, CfganOrientation.UserBased, false)]
+    [DataRow(IdKind.Int64, false, CfganOrientation.ItemBased, true)]
+    [DataRow(IdKind.String, true, CfganOrientation.ItemBased, true)]
+    [DataRow(IdKind.String, true, CfganOrientation.ItemBased, false)]
+    public void TopKEqualsTheModelsRankingWithoutTrainingItems(IdKind kind, bool sigmoidOutput, CfganOrientation orientation, bool excludePurchases)
     {
         var model = RandomCfgan(kind, sigmoidOutput, orientation);
+        // Other training data than the purchases: user 0 keeps all but two items, user 2 has none, the rest every third item.
+        var training = excludePurchases ? model.Purchases : InteractionData.FromIndices(model.Users, model.Items,
+            [.. Enumerable.Range(0, Users * Items).Where(Other).Select(r => r / Items)], [.. Enumerable.Range(0, Users * Items).Where(Other).Select(r => r % Items)]);
+        static bool Other(int r) => r / Items == 0 ? r % Items >= 2 : r / Items != 2 && r % 3 == 0;
         const int k = 6;
         using var session = Session(model.ExportTopK(new TopKExportOptions
         {
-            ModelKind = "cfgan-generator", TrainingData = model.Purchases, K = k, ExcludeTrainingItems = true,
+            ModelKind = "cfgan-generator", TrainingData = training, K = k, ExcludeTrainingItems = true,
         }));
         var (ints, strings) = KnownAndUnknownIds(model.Users);
         using var results = session.Run([IdInput(OnnxContract.UserInput, ints, strings, column: false)]);
@@ -89,7 +95,7 @@ public sealed class CfganOnnxExportTests
         {
             int u = IndexOf(model.Users, ints, strings, row);
             model.ScoreAllItems(u, all);
-            if (u >= 0) foreach (var i in model.Purchases.ItemsOf(u)) all[i] = float.NegativeInfinity;
+            if (u >= 0) foreach (var i in training.ItemsOf(u)) all[i] = float.NegativeInfinity;
             var expected = Enumerable.Range(0, all.Length).OrderByDescending(i => all[i]).ThenBy(i => i).Take(k).ToArray();
             for (int r = 0; r < k; r++)
             {

@@ -88,6 +88,30 @@ public sealed class MlNetOnnxTransformerTests
         }
     }
 
+    [TestMethod]
+    public void TopKExcludesTrainingItemsOneRowAtATime()
+    {
+        // ML.NET runs the graph once per row with a [1,1] user: the sparse exclusion must work for a batch of one,
+        // for users with no training items (user 1, the last) and for unknown users (no exclusions).
+        var model = RandomModel(IdKind.Int64);
+        var training = RandomTraining(model);
+        var ml = new MLContext(seed: 1);
+        var rows = model.Users.Int64Ids.ToArray().Concat(UnknownInt64).Select(u => new Int64User { User = u }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = new TopKExportOptions { ModelKind = "bpr-mf", K = 5, IdInputShape = OnnxIdInputShape.Column, ExcludeTrainingItems = true, TrainingData = training };
+        using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportTopK(model, options));
+        var output = ml.Transforms.ApplyOnnxModel(["item_ids", "scores"], ["user"], onnx).Fit(data).Transform(data);
+
+        var ids = output.GetColumn<VBuffer<long>>("item_ids").Select(v => v.DenseValues().ToArray()).ToArray();
+        var scores = output.GetColumn<VBuffer<float>>("scores").Select(v => v.DenseValues().ToArray()).ToArray();
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var expected = ReferenceTopK(model, model.Users.IndexOf(rows[r].User), training, 5);
+            CollectionAssert.AreEqual(expected.Select(e => model.Items.Int64Ids[e.Item]).ToArray(), ids[r], $"row {r}");
+            for (int j = 0; j < 5; j++) Assert.AreEqual(expected[j].Score, scores[r][j], 1e-5, $"row {r}, rank {j}");
+        }
+    }
+
     /// <summary>Scores <paramref name="rows"/> with ML.NET and returns one score per row.</summary>
     private static float[] ScoreWithMlNet<TRow>(FactorizationModel model, TRow[] rows) where TRow : class
     {

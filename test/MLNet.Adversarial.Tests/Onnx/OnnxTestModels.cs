@@ -28,7 +28,7 @@ internal static class OnnxTestModels
             Draw(users * d), Draw(items * d), Draw(items));
     }
 
-    /// <summary>About a third of all pairs as positives; user 0 has every item but two.</summary>
+    /// <summary>About a third of all pairs as positives; user 0 has every item but two, user 1 and the last user have none.</summary>
     public static InteractionData RandomTraining(FactorizationModel model, int seed = 7)
     {
         var rng = new Random(seed);
@@ -36,8 +36,22 @@ internal static class OnnxTestModels
         var i = new List<int>();
         for (int user = 0; user < model.Users.Count; user++)
             for (int item = 0; item < model.Items.Count; item++)
-                if (user == 0 ? item >= 2 : rng.NextDouble() < 0.33) { u.Add(user); i.Add(item); }
+                if (user == 0 ? item >= 2 : rng.NextDouble() < 0.33 && user != 1 && user != model.Users.Count - 1) { u.Add(user); i.Add(item); }
         return InteractionData.FromIndices(model.Users, model.Items, u.ToArray(), i.ToArray());
+    }
+
+    /// <summary>
+    /// The reference top <paramref name="k"/> of <paramref name="user"/> (-1: unknown, no exclusions): items by descending
+    /// score, ties by the lower index; items of the user in <paramref name="exclude"/> score -inf.
+    /// </summary>
+    public static (int Item, float Score)[] ReferenceTopK(IRecommenderModel model, int user, InteractionData? exclude, int k)
+    {
+        var scores = new float[model.Items.Count];
+        model.ScoreAllItems(user, scores);
+        return Enumerable.Range(0, scores.Length)
+            .Select(i => (Item: i, Score: user >= 0 && exclude?.Contains(user, i) == true ? float.NegativeInfinity : scores[i]))
+            .OrderByDescending(p => p.Score).ThenBy(p => p.Item)
+            .Take(k).ToArray();
     }
 
     public static InferenceSession Session(byte[] model)

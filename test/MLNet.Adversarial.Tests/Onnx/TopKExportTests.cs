@@ -98,15 +98,56 @@ public sealed class TopKExportTests
     }
 
     [TestMethod]
-    public void AnOversizedExclusionMaskIsRefusedWithAHint()
+    public void ABatchWithRepeatedUnknownAndItemlessUsersExcludesEachRowsOwnItems()
     {
+        // Rows share nothing: a repeated user is excluded twice, an unknown or item-less user between them not at all.
         var model = RandomModel(IdKind.Int64);
-        var options = new TopKExportOptions
+        var training = RandomTraining(model);
+        long[] users = [model.Users.Int64Ids[1], model.Users.Int64Ids[2], UnknownInt64[0], model.Users.Int64Ids[2], model.Users.Int64Ids[0],
+            model.Users.Int64Ids[Users - 1], model.Users.Int64Ids[0]];
+        var options = new TopKExportOptions { ModelKind = "bpr-mf", K = Items, ExcludeTrainingItems = true, TrainingData = training };
+        using var session = Session(FactorizationOnnxExporter.ExportTopK(model, options));
+        using var results = session.Run([IdInput("user", users, null, column: true)]);
+        var scores = results.Single(r => r.Name == "scores").AsTensor<float>();
+        var ids = results.Single(r => r.Name == "item_ids").AsTensor<long>();
+        for (int row = 0; row < users.Length; row++)
         {
-            ModelKind = "bpr-mf", K = 4, ExcludeTrainingItems = true, TrainingData = RandomTraining(model), MaxExclusionMaskCells = 100,
-        };
-        var e = Assert.ThrowsExactly<InvalidOperationException>(() => FactorizationOnnxExporter.ExportTopK(model, options));
-        StringAssert.Contains(e.Message, "ExcludeTrainingItems = false");
+            int user = model.Users.IndexOf(users[row]);
+            var expected = ReferenceTopK(model, user, training, Items);
+            for (int j = 0; j < Items; j++)
+            {
+                Assert.AreEqual(model.Items.Int64Ids[expected[j].Item], ids[row, j], $"row {row}, rank {j}");
+                Assert.AreEqual(expected[j].Score, scores[row, j], 1e-5, $"row {row}, rank {j}");
+            }
+            int open = user < 0 ? Items : Items - training.ItemsOf(user).Length;
+            Assert.AreEqual(open, Enumerable.Range(0, Items).Count(j => float.IsFinite(scores[row, j])), $"row {row}");
+        }
+    }
+
+    [TestMethod]
+    public void AWideCatalogueExcludesSparselyWithoutADenseMask()
+    {
+        // 200k users × 50k items: a dense mask would be 10^10 cells; the CSR exclusion is one int64 per positive.
+        const int users = 200_000, items = 50_000, perUser = 3;
+        var model = new FactorizationModel(IdVocabulary.FromInt64(Enumerable.Range(0, users).Select(u => (long)u)),
+            IdVocabulary.FromInt64(Enumerable.Range(0, items).Select(i => (long)i)), 1,
+            Enumerable.Repeat(1f, users).ToArray(), Enumerable.Range(0, items).Select(i => 1f - i * 1e-5f).ToArray(), new float[items]);
+        var userIndex = Enumerable.Range(0, users * perUser).Select(r => r / perUser).ToArray();
+        var itemIndex = Enumerable.Range(0, users * perUser).Select(r => r / perUser % 2 == 0 ? r % perUser : 2 * (r % perUser)).ToArray();
+        var training = InteractionData.FromIndices(model.Users, model.Items, userIndex, itemIndex);
+        var bytes = FactorizationOnnxExporter.ExportTopK(model, new TopKExportOptions { ModelKind = "bpr-mf", K = 4, ExcludeTrainingItems = true, TrainingData = training });
+        Assert.IsLessThan(20L << 20, bytes.LongLength);
+
+        using var session = Session(bytes);
+        using var results = session.Run([IdInput("user", [0, 1, users - 1, users], null, false)]);
+        var ids = results.Single(r => r.Name == "item_ids").AsTensor<long>();
+        // Item i scores 1 - i·1e-5: the best open items are the lowest indices the user does not have.
+        CollectionAssert.AreEqual(new long[] { 3, 4, 5, 6 }, Row(ids, 0));         // had 0, 1, 2
+        CollectionAssert.AreEqual(new long[] { 1, 3, 5, 6 }, Row(ids, 1));         // had 0, 2, 4
+        CollectionAssert.AreEqual(new long[] { 1, 3, 5, 6 }, Row(ids, 2));         // the last user: had 0, 2, 4
+        CollectionAssert.AreEqual(new long[] { 0, 1, 2, 3 }, Row(ids, 3));         // unknown: no exclusions
+
+        static long[] Row(Microsoft.ML.OnnxRuntime.Tensors.Tensor<long> t, int row) => Enumerable.Range(0, 4).Select(j => t[row, j]).ToArray();
     }
 
     [TestMethod]
@@ -116,11 +157,4 @@ public sealed class TopKExportTests
         Assert.ThrowsExactly<ArgumentException>(() => FactorizationOnnxExporter.ExportTopK(model, new() { ModelKind = "m", K = 3, ExcludeTrainingItems = true }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => FactorizationOnnxExporter.ExportTopK(model, new() { ModelKind = "m", K = 0 }));
     }
-
-    /// <summary>The top <paramref name="k"/> items by descending score, ties by lower index; excluded items score -inf.</summary>
-    private static (int Item, float Score)[] ReferenceTopK(FactorizationModel model, int user, InteractionData? exclude, int k) =>
-        Enumerable.Range(0, model.Items.Count)
-            .Select(i => (Item: i, Score: exclude?.Contains(user, i) == true ? float.NegativeInfinity : model.Score(user, i)))
-            .OrderByDescending(p => p.Score).ThenBy(p => p.Item)
-            .Take(k).ToArray();
 }

@@ -55,8 +55,9 @@ public sealed class PrivacyTrainingTests
         {
             var proto = ModelProto.Parser.ParseFrom(bytes);
             CollectionAssert.IsSubsetOf(proto.Graph.Initializer.Select(t => t.Name).ToArray(),
-                new[] { OnnxContract.UserFactorsInitializer, OnnxContract.ItemFactorsInitializer, OnnxContract.ItemBiasInitializer, "axis_1", "flat_shape", "k", "trained", "minus_inf", "item_id_table" });
-            Assert.IsFalse(proto.Graph.Initializer.Any(t => t.Dims.Count == 2 && t.Dims[1] != model.Factorization().Dimension && t.Name != "trained"),
+                new[] { OnnxContract.UserFactorsInitializer, OnnxContract.ItemFactorsInitializer, OnnxContract.ItemBiasInitializer, "axis_1", "flat_shape", "k", "trained_offsets", "trained_columns", "csr_zero", "csr_one",
+                    "csr_axes_0", "csr_axes_1", "minus_inf", "item_id_table" });
+            Assert.IsFalse(proto.Graph.Initializer.Any(t => t.Dims.Count == 2 && t.Dims[1] != model.Factorization().Dimension),
                 "no adversary weight matrix");
             var table = OnnxUserTable.Read(bytes);
             Assert.AreEqual(model.Model.Users, table.Users);
