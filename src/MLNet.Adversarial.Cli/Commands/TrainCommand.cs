@@ -7,6 +7,7 @@ using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class TrainCommand
         public readonly Option<float?> MinRating = CliSupport.MinRating();
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
         public readonly Option<string> Sampler = new Option<string>("--sampler") { Description = "Negative sampler: uniform or dns (dynamic).", DefaultValueFactory = _ => "uniform" }.AcceptOnlyFromAmong("uniform", "dns");
-        public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
+        public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection, the phase switches and early stopping; the model is then refit on all TRAIN rows (0: none, a fixed schedule of --epochs).", DefaultValueFactory = _ => RecommenderTrainerOptions.Defaults.ValidationFraction };
         public readonly Option<int> Patience = new("--patience") { Description = "With --validation-fraction: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", DefaultValueFactory = _ => RecommenderTrainerOptions.Defaults.EarlyStoppingPatience, HelpName = "N" };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
@@ -43,7 +44,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var f = new Flags();
-        var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (CFGAN: purchase-vector.onnx, no checkpoint).")
+        var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (user-based CFGAN also purchase-vector.onnx).")
         {
             f.TrainFile, f.TestFile, f.MinRating, f.Seed, f.Sampler, f.ValidationFraction, f.Patience, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.OutDir,
         };
@@ -63,10 +64,10 @@ internal static class TrainCommand
         if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
         var resumeDir = c.Get(f.Resume);
         bool irgan = f.Model.IsIrgan(c), cfgan = c.Get(f.Model.Trainer) == "cfgan";
-        if (cfgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
-            throw new CliException("--trainer cfgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
-        if (irgan && (resumeDir is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
-            throw new CliException("--trainer irgan does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
+        if (cfgan && (c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
+            throw new CliException("--trainer cfgan does not support --sensitive or --item-text.");
+        if (irgan && (c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null))
+            throw new CliException("--trainer irgan does not support --sensitive or --item-text.");
         TrainingCheckpoint? resumeFrom = null;
         if (resumeDir is not null)
         {
@@ -105,23 +106,22 @@ internal static class TrainCommand
 
         var (train, test, dataName) = LoadData(c, f, seed, minRating);
         var fit = train;
-        InteractionTable? validation = null;
-        if (validationFraction > 0)
-            (fit, validation) = HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating);
+        // The trainer holds the validation rows out itself (ValidationFraction, the same seeded split) and refits on all rows.
+        options.ValidationFraction = validationFraction;
+        InteractionTable? validation = validationFraction > 0 ? HoldoutSplit.PerUser(train, validationFraction, unchecked(seed + 1), minRating).Holdout : null;
         c.Out.WriteLine($"data: {dataName}; train {train.Count} rows, test {test.Count} rows" +
-            (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
+            (validation is null ? "" : $"; {validation.Count} train rows held out for validation, then a refit on all of them"));
         if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {resumeDir}");
 
         options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
-        options.ValidationData = validation is null ? null : new InteractionDataView(validation);
 
         var mlContext = new MLContext(seed);
         var view = new InteractionDataView(fit);
         // Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
-        var irganOptions = irgan ? f.Irgan.Create(c, options) : null;
-        var cfganOptions = cfgan ? CfganOptions(c, f, options) : null;
+        var irganOptions = irgan ? WithCheckpoints(f.Irgan.Create(c, options), options) : null;
+        var cfganOptions = cfgan ? WithCheckpoints(CfganOptions(c, f, options), options) : null;
         IEstimator<RecommenderTransformer> trainer = irganOptions is not null ? mlContext.Adversarial().Trainers.Irgan(irganOptions)
             : cfganOptions is not null ? mlContext.Adversarial().Trainers.Cfgan(cfganOptions)
             : apr ? mlContext.Adversarial().Trainers.Apr(options) : mlContext.Adversarial().Trainers.Bpr(options);
@@ -181,7 +181,7 @@ internal static class TrainCommand
             Data: new DataSummary(dataName, train.Count, test.Count, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, validation?.Count ?? 0),
             Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (options.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: new OptionsSummary(options.EmbeddingDimension, options.Epochs, options.BatchSize, options.LearningRate, options.L2Regularization,
-                options.Epsilon, options.AdversarialWeight, options.EffectiveAdversarialStartEpoch, c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
+                options.Epsilon, options.AdversarialWeight, options.AdversarialStartEpoch ?? transformer.Training.PhaseSwitchEpochs.FirstOrDefault(), c.Get(f.Sampler), minRating, seed, validationFraction, options.TopK),
             SelectedEpoch: transformer.Training.SelectedEpoch,
             EpochsRun: history.Count,
             TrainingSeconds: clock.Elapsed.TotalSeconds,
@@ -204,6 +204,16 @@ internal static class TrainCommand
         if (report.Privacy is not null) PrivacyFlags.WriteTable(c.Out, report.Privacy);
         c.Out.WriteLine($"wrote {dir.Path}: model.zip model.bin scorer.onnx topk.onnx {(userBasedCfgan is not null ? "purchase-vector.onnx " : "")}{(cfgan ? "" : "checkpoint.bin ")}train-positives.tsv metrics.json");
         return 0;
+    }
+
+    /// <summary>The GAN trainers' options take the validation split, checkpoints and resume state from the common flags.</summary>
+    private static T WithCheckpoints<T>(T options, RecommenderTrainerOptions common) where T : RecommenderTrainerOptions
+    {
+        options.ValidationFraction = common.ValidationFraction;
+        options.CheckpointDirectory = common.CheckpointDirectory;
+        options.CheckpointEvery = common.CheckpointEvery;
+        options.ResumeFrom = common.ResumeFrom;
+        return options;
     }
 
     private static CfganTrainer.Options CfganOptions(CommandContext c, Flags f, RecommenderTrainerOptions common) =>

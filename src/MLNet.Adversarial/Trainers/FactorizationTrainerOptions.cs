@@ -12,8 +12,8 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     {
         /// <summary>Default <see cref="EmbeddingDimension"/>.</summary>
         public const int EmbeddingDimension = 64;
-        /// <summary>Default <see cref="Epochs"/>.</summary>
-        public const int Epochs = 40;
+        /// <summary>Default <see cref="Epochs"/>: a maximum; early stopping on the internal validation split normally ends training first.</summary>
+        public const int Epochs = 200;
         /// <summary>Default <see cref="BatchSize"/>.</summary>
         public const int BatchSize = 4096;
         /// <summary>Default <see cref="LearningRate"/>.</summary>
@@ -33,7 +33,7 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// <summary>Size of the user and item embeddings (k).</summary>
     public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
 
-    /// <summary>Number of passes over the training positives.</summary>
+    /// <summary>The maximum number of passes over the training positives (with validation data, early stopping usually ends training before).</summary>
     public int Epochs { get; set; } = Defaults.Epochs;
 
     /// <summary>Training pairs per gradient step.</summary>
@@ -62,20 +62,6 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
 
     /// <summary>Standard deviation of the Gaussian initialisation of the embeddings.</summary>
     public double InitialStandardDeviation { get; set; } = Defaults.InitialStandardDeviation;
-
-    /// <summary>
-    /// Folder to write a training checkpoint to (<see cref="CheckpointFileName"/>, atomically: a temporary file, then a
-    /// rename) every <see cref="CheckpointEvery"/> epochs and after the last epoch. Null: no checkpoint files. A process
-    /// killed at any moment leaves the previous complete checkpoint; continue with <c>AprTrainer.Options.ResumeFrom</c> =
-    /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
-    /// </summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
-    public int CheckpointEvery { get; set; } = 1;
-
-    /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
-    public const string CheckpointFileName = "checkpoint.bin";
 
     /// <summary>
     /// Privacy-adversarial training: hide a sensitive user attribute from the user embeddings (see <see cref="PrivacyOptions"/>).
@@ -109,8 +95,6 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
         Check(NegativesPerPositive > 0, nameof(NegativesPerPositive), "must be positive");
         Check(DynamicCandidates > 0, nameof(DynamicCandidates), "must be positive");
         Check(InitialStandardDeviation > 0 && double.IsFinite(InitialStandardDeviation), nameof(InitialStandardDeviation), "must be positive");
-        Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
-        Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
         Check(TextProjectionL2 >= 0 && double.IsFinite(TextProjectionL2), nameof(TextProjectionL2), "must not be negative");
         Check(UserText is null || ItemText is not null, nameof(UserText), "needs ItemText (user text alone is not supported)");
         // The privacy game reads and moves the users' id rows; a user text part would carry the attribute past it.

@@ -21,6 +21,8 @@ public abstract class RecommenderTrainerOptions
         public const int EarlyStoppingPatience = 10;
         /// <summary>Default <see cref="TopK"/>.</summary>
         public const int TopK = 10;
+        /// <summary>Default <see cref="ValidationFraction"/>.</summary>
+        public const double ValidationFraction = 0.1;
     }
 
     /// <summary>The user id column: a key column (e.g. from <c>MapValueToKey</c>), an integer, whole-number or text column.</summary>
@@ -54,17 +56,48 @@ public abstract class RecommenderTrainerOptions
     /// <summary>Optional validation data (same columns as the training data). Enables model selection and early stopping on NDCG@<see cref="ValidationK"/>.</summary>
     public Microsoft.ML.IDataView? ValidationData { get; set; }
 
+    /// <summary>
+    /// When <see cref="ValidationData"/> is null: the share of each user's training positives held out (seeded by
+    /// <see cref="Seed"/>) as validation data for model selection, the phase switches and early stopping. 0: no
+    /// internal validation (a fixed schedule of <c>Epochs</c> epochs).
+    /// </summary>
+    public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+
+    /// <summary>
+    /// With the internal split (<see cref="ValidationFraction"/>): after selection, train again on all the rows,
+    /// replaying the selected schedule (its phase switches and epoch count) without validation, and serve that model.
+    /// False serves the model selected on the rest of the rows.
+    /// </summary>
+    public bool RefitOnAllData { get; set; } = true;
+
     /// <summary>K of the validation NDCG.</summary>
     public int ValidationK { get; set; } = Defaults.ValidationK;
 
     /// <summary>Stop after this many validated epochs without improvement (0 disables early stopping; the best epoch is still kept).</summary>
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
+    /// <summary>
+    /// Folder to write a training checkpoint to (<see cref="CheckpointFileName"/>, atomically: a temporary file, then a
+    /// rename) every <see cref="CheckpointEvery"/> epochs and after the last epoch. Null: no checkpoint files. A process
+    /// killed at any moment leaves the previous complete checkpoint; continue with <see cref="ResumeFrom"/> =
+    /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
+    public int CheckpointEvery { get; set; } = 1;
+
+    /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "checkpoint.bin";
+
+    /// <summary>Continue from this checkpoint (from <c>RecommenderTransformer.Checkpoint</c> or <see cref="Training.TrainingCheckpoint.Load(string)"/>) instead of a fresh initialisation.</summary>
+    public Training.TrainingCheckpoint? ResumeFrom { get; set; }
+
     /// <summary>Stops training at the next batch; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>Receives a report after every epoch.</summary>
-    public IProgress<TrainingEpochReport>? Progress { get; set; }
+    /// <summary>Receives a report after every epoch (after its checkpoint is written).</summary>
+    public IProgress<Training.TrainingEpochReport>? Progress { get; set; }
 
     /// <summary>K of the exported top-K recommender graph.</summary>
     public int TopK { get; set; } = Defaults.TopK;
@@ -88,8 +121,15 @@ public abstract class RecommenderTrainerOptions
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), "must not be negative");
         Check(TopK > 0, nameof(TopK), "must be positive");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), "must be in [0, 1)");
+        Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
+        Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
         Check(MinRating is null || float.IsFinite(MinRating.Value), nameof(MinRating), "must be a finite number");
     }
+
+    /// <summary>What the serving transformer needs from the options.</summary>
+    internal Serving.ServingOptions ServingOptions() =>
+        new(UserColumnName, ItemColumnName, ScoreColumnName, TopK, ExcludeTrainingItemsFromTopK, GpuDeviceId, FallbackToCpu);
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>
     protected static void Check(bool ok, string name, string requirement)

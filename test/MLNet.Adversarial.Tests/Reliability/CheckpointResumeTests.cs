@@ -6,6 +6,7 @@ using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Tests.Trainers;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Reliability;
 

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Trainers;
 

@@ -5,6 +5,7 @@ using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Trainers;
 

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Trainers;
 
