@@ -188,7 +188,8 @@ internal static class TrainCommand
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions),
+            // After a refit, the validated run's epochs (with their validation metric) are the informative history.
+            History: transformer.Training.ModelSelection?.History ?? history) { ItemText = options.ItemText?.Name, UserText = options.UserText?.Name, Irgan = irganOptions is null ? null : IrganSummary.From(irganOptions),
                 Cfgan = cfganOptions is null ? null : CfganSummary.From(cfganOptions) };
         if (sensitive is not null)
         {

@@ -144,7 +144,7 @@ public abstract class RecommenderTrainer<TOptions> : IEstimator<RecommenderTrans
         {
             using var trainer = CreateEpochTrainer(train, seed, log, out var own);
             // The data too: a resumed run on other positives (another validation split) would match neither run.
-            var settings = new SortedDictionary<string, string>(own.ToDictionary(), StringComparer.Ordinal) { ["TrainingData"] = train.ComputeHash() };
+            var settings = new SortedDictionary<string, string>(own.ToDictionary(), StringComparer.Ordinal) { [TrainingCheckpoint.TrainingDataKey] = train.ComputeHash() };
             var request = new TrainingRequest
             {
                 MaxEpochs = MaxEpochs, Settings = settings, Validate = validate, Patience = o.EarlyStoppingPatience, Replay = replay, SelectionRun = selection,

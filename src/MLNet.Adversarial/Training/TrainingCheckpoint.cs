@@ -92,6 +92,9 @@ public sealed class TrainingCheckpoint
     /// <summary>Throws when <paramref name="current"/> differs from the <see cref="Settings"/> the checkpoint was trained with.</summary>
     internal void CheckSettings(IReadOnlyDictionary<string, string> current)
     {
+        if (Settings.TryGetValue(TrainingDataKey, out var data) && current.TryGetValue(TrainingDataKey, out var now) && data != now)
+            throw new InvalidOperationException(
+                "The checkpoint was made on other data (the same users and items, other positives: another file, MinRating or validation split). Resume with the same training data.");
         // A version-2 file predates some settings: only those it recorded can be compared.
         var keys = Version == 2 ? Settings.Keys : Settings.Keys.Union(current.Keys);
         var differences = keys.Order(StringComparer.Ordinal)
@@ -102,6 +105,9 @@ public sealed class TrainingCheckpoint
             throw new InvalidOperationException(
                 $"The checkpoint was trained with other settings ({string.Join("; ", differences)}). Resume with the same options and seed.");
     }
+
+    /// <summary>The settings key of the training positives' fingerprint.</summary>
+    internal const string TrainingDataKey = "TrainingData";
 
     /// <summary>Throws unless the checkpoint was made on data with <paramref name="train"/>'s vocabularies.</summary>
     internal void CheckData(InteractionData train)

@@ -24,8 +24,8 @@ internal static class TrainingLoop
 
         if (request.ResumeFrom is { } resume)
         {
-            resume.CheckSettings(request.Settings);
             resume.CheckData(train);
+            resume.CheckSettings(request.Settings);
             state = resume.Loop.Clone();
             if (resume.Version == 2) CatchUpFixedPhases(state, phases);
             if (state.Phase >= phases.Count) throw new InvalidOperationException($"The checkpoint is in phase {state.Phase + 1}; this trainer has {phases.Count}.");
@@ -79,7 +79,7 @@ internal static class TrainingLoop
             var report = new TrainingEpochReport(epoch, maxEpochs, outcome.Loss, metric, clock.Elapsed.TotalSeconds, outcome.Pairs, outcome.Adversarial,
                 outcome.AdversaryLoss, outcome.DiscriminatorLoss) { Phase = phase.Name };
             state.History.Add(report);
-            log?.Invoke(report.ToString());
+            log?.Invoke(phases.Count > 1 ? $"{phase.Name}: {report}" : report.ToString());
             bool diverged = !double.IsFinite(report.Loss) || report.DiscriminatorLoss is { } d && !double.IsFinite(d);
             if (!diverged) AdvancePhases();
             bool stop = EarlyStop();
