@@ -68,64 +68,65 @@ internal sealed class CfganTrainingEngine : IEpochTrainer
         var o = _options;
         var shuffle = new Random(unchecked(_seed * 31 + epoch));
 
-        double discriminatorLoss = 0;
-        int discriminatorBatches = 0;
         _generator.SetTrainable(false);
         _discriminator.SetTrainable(true);
-        for (int pass = 0; pass < o.DiscriminatorSteps; pass++)
+        double discriminatorLoss = Passes(o.DiscriminatorSteps, o.DiscriminatorBatchSize, shuffle, cancellation, rows =>
         {
-            shuffle.Shuffle(_users);
-            for (int start = 0; start < _users.Length; start += o.DiscriminatorBatchSize)
-            {
-                o.CancellationToken.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                var rows = _users.AsSpan(start, Math.Min(o.DiscriminatorBatchSize, _users.Length - start));
-                _batch.Fill(_rows, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
-                var (condition, input, mask, _, noise) = _batch.Tensors(rows.Length, _device, zeroReconstruction: false);
-                Tensor fake;
-                using (torch.no_grad()) fake = Generate(_generator, input, noise) * mask;
-                var realLogits = _discriminator.Forward(torch.cat([condition, condition], 1));
-                var fakeLogits = _discriminator.Forward(torch.cat([condition, fake], 1));
-                var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
-                    .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
-                _discriminatorOptimizer.ZeroGrad();
-                loss.backward();
-                _discriminatorOptimizer.Step();
-                discriminatorLoss += loss.item<float>();
-                discriminatorBatches++;
-            }
-        }
+            _batch.Fill(_rows, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
+            var (condition, input, mask, _, noise) = _batch.Tensors(rows.Length, _device, zeroReconstruction: false);
+            Tensor fake;
+            using (torch.no_grad()) fake = Generate(_generator, input, noise) * mask;
+            var realLogits = _discriminator.Forward(torch.cat([condition, condition], 1));
+            var fakeLogits = _discriminator.Forward(torch.cat([condition, fake], 1));
+            var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
+                .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
+            _discriminatorOptimizer.ZeroGrad();
+            loss.backward();
+            _discriminatorOptimizer.Step();
+            return loss.item<float>();
+        });
 
-        double generatorLoss = 0;
-        int generatorBatches = 0;
         _generator.SetTrainable(true);
         _discriminator.SetTrainable(false); // gradients flow through D to G's output, not into D's weights
-        for (int pass = 0; pass < o.GeneratorSteps; pass++)
+        bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
+        double generatorLoss = Passes(o.GeneratorSteps, o.GeneratorBatchSize, shuffle, cancellation, rows =>
+        {
+            _batch.Fill(_rows, rows, epoch, o, _seed, zr, shuffle);
+            var (condition, input, mask, zeroMask, noise) = _batch.Tensors(rows.Length, _device, zr);
+            var generated = Generate(_generator, input, noise);
+            var fakeLogits = _discriminator.Forward(torch.cat([condition, generated * mask], 1));
+            var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
+            if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(_zeroReconstructionWeight));
+            _generatorOptimizer.ZeroGrad();
+            loss.backward();
+            _generatorOptimizer.Step();
+            _average?.Update();
+            return loss.item<float>();
+        });
+        _discriminator.SetTrainable(true);
+        return new EpochOutcome(generatorLoss, (long)_users.Length * (o.GeneratorSteps + o.DiscriminatorSteps), Adversarial: true, DiscriminatorLoss: discriminatorLoss);
+    }
+
+    /// <summary>
+    /// <paramref name="passes"/> passes over the rows, each in a fresh shuffle, in batches of <paramref name="batchSize"/>;
+    /// returns the mean of <paramref name="step"/>'s losses (0 when there was no batch).
+    /// </summary>
+    private double Passes(int passes, int batchSize, Random shuffle, CancellationToken cancellation, Func<ReadOnlySpan<int>, double> step)
+    {
+        double lossSum = 0;
+        int batches = 0;
+        for (int pass = 0; pass < passes; pass++)
         {
             shuffle.Shuffle(_users);
-            for (int start = 0; start < _users.Length; start += o.GeneratorBatchSize)
+            for (int start = 0; start < _users.Length; start += batchSize)
             {
-                o.CancellationToken.ThrowIfCancellationRequested();
+                cancellation.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                var rows = _users.AsSpan(start, Math.Min(o.GeneratorBatchSize, _users.Length - start));
-                bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
-                _batch.Fill(_rows, rows, epoch, o, _seed, zr, shuffle);
-                var (condition, input, mask, zeroMask, noise) = _batch.Tensors(rows.Length, _device, zr);
-                var generated = Generate(_generator, input, noise);
-                var fakeLogits = _discriminator.Forward(torch.cat([condition, generated * mask], 1));
-                var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
-                if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(_zeroReconstructionWeight));
-                _generatorOptimizer.ZeroGrad();
-                loss.backward();
-                _generatorOptimizer.Step();
-                _average?.Update();
-                generatorLoss += loss.item<float>();
-                generatorBatches++;
+                lossSum += step(_users.AsSpan(start, Math.Min(batchSize, _users.Length - start)));
+                batches++;
             }
         }
-        _discriminator.SetTrainable(true);
-        return new EpochOutcome(generatorLoss / Math.Max(1, generatorBatches), (long)_users.Length * (o.GeneratorSteps + o.DiscriminatorSteps), Adversarial: true,
-            DiscriminatorLoss: discriminatorLoss / Math.Max(1, discriminatorBatches));
+        return lossSum / Math.Max(1, batches);
     }
 
     public IRecommenderModel Snapshot() => Snapshot(_generator, _average, _train, _items);
