@@ -24,7 +24,7 @@ internal sealed class ModelFlags(string defaultTrainer, params string[] trainers
     public readonly Option<int> Batch = new("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => FactorizationTrainerOptions.Defaults.BatchSize };
     public readonly Option<double> Epsilon = new("--epsilon") { Description = "APR perturbation norm ε.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.Epsilon };
     public readonly Option<double> AdvWeight = new("--adv-weight") { Description = "APR adversarial weight λ.", DefaultValueFactory = _ => AprTrainer.Options.AdversarialDefaults.AdversarialWeight };
-    public readonly Option<int?> AdvStart = new("--adv-start") { Description = "Epochs of plain BPR pre-training before the adversarial term (APR; default: half of --epochs, as APR starts from a trained BPR model).", HelpName = "N" };
+    public readonly Option<int?> AdvStart = new("--adv-start") { Description = "Epochs of plain BPR warm-up before the adversarial term (APR; default: when validation stops improving, at most half of --epochs; without validation half of --epochs).", HelpName = "N" };
 
     /// <summary>The options, in the order the help lists them.</summary>
     public IEnumerable<Option> All => [Trainer, Epochs, Dim, LearningRate, L2, Batch, Epsilon, AdvWeight, AdvStart];
