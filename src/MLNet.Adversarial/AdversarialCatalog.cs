@@ -93,7 +93,7 @@ public sealed class AdversarialTrainersCatalog
     /// <param name="epsilon">L2 norm of the adversarial perturbation of each embedding row.</param>
     /// <param name="adversarialWeight">Weight λ of the adversarial loss.</param>
     /// <param name="embeddingDimension">Embedding size.</param>
-    /// <param name="epochs">Training epochs.</param>
+    /// <param name="epochs">The maximum number of training epochs (early stopping on the internal validation split usually ends training first).</param>
     public AprTrainer Apr(string userColumnName = RecommenderTrainerOptions.Defaults.UserColumnName,
         string itemColumnName = RecommenderTrainerOptions.Defaults.ItemColumnName,
         double epsilon = AprTrainer.Options.AdversarialDefaults.Epsilon,
@@ -112,11 +112,11 @@ public sealed class AdversarialTrainersCatalog
     /// <summary>CFGAN: a generator of purchase vectors trained against a discriminator (Chae et al., CIKM 2018).</summary>
     public CfganTrainer Cfgan(CfganTrainer.Options options) => new(_mlContext, options);
 
-    /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> on a copy of <paramref name="options"/> with the adversarial weight 0 (the caller's object is left as it is).</summary>
+    /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> with the adversarial weight 0 (on a copy: <paramref name="options"/> is not changed).</summary>
     public AprTrainer Bpr(AprTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var bpr = HyperParameterSet.Clone(options);
+        var bpr = options.Clone();
         bpr.AdversarialWeight = 0;
         return new AprTrainer(_mlContext, bpr);
     }

@@ -8,6 +8,7 @@ using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Cli.Commands;
 
@@ -25,7 +26,6 @@ internal static class TrainCommand
         public readonly Option<string?> TrainFile = CliSupport.File("--train", "Training interactions 'user item [rating [timestamp]]' (default: the built-in synthetic data set).");
         public readonly Option<string?> TestFile = CliSupport.File("--test", "Test interactions (default with --train: a seeded 20% per-user holdout of the training file).");
         public readonly Option<int> Seed = new("--seed") { Description = "Random seed (data split, initialisation, sampling).", DefaultValueFactory = _ => 42 };
-        public readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Per-user share of the TRAIN positives held out for model selection and early stopping (0: none).", DefaultValueFactory = _ => 0 };
         public readonly Option<int> TopK = new("--topk") { Description = "K of the exported topk.onnx.", DefaultValueFactory = _ => 20 };
         public readonly Option<int> Threads = new("--threads") { Description = "libtorch intra-op threads while training. Small batches run fastest on 1.", DefaultValueFactory = _ => 1 };
         public readonly Option<string?> CheckpointDir = new("--checkpoint-dir") { Description = "Write a training checkpoint (checkpoint.bin, atomically) into DIR every --checkpoint-every epochs.", HelpName = "DIR" };
@@ -42,9 +42,9 @@ internal static class TrainCommand
 
     private static Command Create(Flags f)
     {
-        var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (CFGAN: purchase-vector.onnx, no checkpoint).")
+        var command = new Command("train", "Train BPR, APR, IRGAN or CFGAN (hybrid id + text with --item-text) and write model.zip, model.bin, scorer.onnx, topk.onnx, checkpoint.bin and metrics.json (user-based CFGAN also purchase-vector.onnx).")
         {
-            f.TrainFile, f.TestFile, f.Seed, f.ValidationFraction, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.NoRefit, f.OutDir,
+            f.TrainFile, f.TestFile, f.Seed, f.TopK, f.Threads, f.CheckpointDir, f.CheckpointEvery, f.Resume, f.Privacy.Sensitive, f.Privacy.Bands, f.Privacy.Folds, f.NoRefit, f.OutDir,
         };
         command.AddOptions(f.Model.All.Concat(f.PrivacyTraining.All).Concat(f.Text.All));
         command.SetHandler(c => Run(c, f));
@@ -65,9 +65,9 @@ internal static class TrainCommand
     {
         if (c.Get(f.Threads) <= 0) throw new CliException("--threads must be positive.");
         if (c.Get(f.CheckpointEvery) <= 0) throw new CliException("--checkpoint-every must be positive.");
-        bool unsupported = c.Get(f.Resume) is not null || c.Get(f.CheckpointDir) is not null || c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null;
+        bool unsupported = c.Get(f.Privacy.Sensitive) is not null || c.Get(f.Text.ItemText) is not null;
         if (unsupported && (f.Model.IsIrgan(c) || f.Model.IsCfgan(c)))
-            throw new CliException($"--trainer {c.Get(f.Model.Trainer)} does not support --resume, --checkpoint-dir, --sensitive or --item-text.");
+            throw new CliException($"--trainer {c.Get(f.Model.Trainer)} does not support --sensitive or --item-text.");
         var resumeDir = c.Get(f.Resume);
         TrainingCheckpoint? resumeFrom = null;
         if (resumeDir is not null)
@@ -82,13 +82,10 @@ internal static class TrainCommand
         options.TopK = c.Get(f.TopK);
         options.NumberOfThreads = c.Get(f.Threads);
         options.Progress = new LineProgress(c.Out);
-        if (options is FactorizationTrainerOptions factorization)
-        {
-            factorization.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
-            factorization.CheckpointEvery = c.Get(f.CheckpointEvery);
-            if (f.Privacy.Load(c) is { } sensitive) factorization.Privacy = f.PrivacyTraining.Create(c, sensitive);
-        }
-        if (options is AprTrainer.Options apr) apr.ResumeFrom = resumeFrom;
+        options.CheckpointDirectory = c.Get(f.CheckpointDir) ?? resumeDir;
+        options.CheckpointEvery = c.Get(f.CheckpointEvery);
+        options.ResumeFrom = resumeFrom;
+        if (options is FactorizationTrainerOptions factorization && f.Privacy.Load(c) is { } sensitive) factorization.Privacy = f.PrivacyTraining.Create(c, sensitive);
         options.Validate(); // before the data is read: bad flags fail fast
         TrainingSizeLimits.Check(options);
         return options;
@@ -98,10 +95,8 @@ internal static class TrainCommand
     {
         var dir = new ModelDirectory(c.Get(f.OutDir));
         int seed = c.Get(f.Seed);
-        double validationFraction = c.Get(f.ValidationFraction);
-        if (!(validationFraction >= 0 && validationFraction < 1)) throw new CliException("--validation-fraction must be in [0, 1).");
         var options = Options(c, f);
-        var resumeFrom = (options as AprTrainer.Options)?.ResumeFrom;
+        var resumeFrom = options.ResumeFrom;
         float? minRating = options.MinRating;
         var factorization = options as FactorizationTrainerOptions;
         var sensitive = factorization?.Privacy?.SensitiveAttributes;
@@ -122,12 +117,12 @@ internal static class TrainCommand
         if (resumeFrom is not null) c.Out.WriteLine($"resuming after epoch {resumeFrom.Epoch} from {c.Get(f.Resume)}");
         options.RatingColumnName = train.Ratings is null ? null : InteractionDataView.Columns.Rating;
         var mlContext = new MLContext(seed);
-        var checkpointDirectory = factorization?.CheckpointDirectory;
+        var checkpointDirectory = options.CheckpointDirectory;
         bool irgan = f.Model.IsIrgan(c), cfgan = f.Model.IsCfgan(c), apr = f.Model.IsApr(c);
 
         // With refit, the holdout model is only evaluated: checkpoints and --resume belong to the shipped model's run.
         if (refit) c.Out.WriteLine($"training the holdout model on {train.Count} of {all!.Count} rows (its test metrics go to metrics.json); then refitting on all rows");
-        var evaluated = Fit(c, f, options, mlContext, train, validationFraction, seed, minRating, dataName, test.Count, withCheckpoints: !refit, checkpointDirectory, resumeFrom);
+        var evaluated = Fit(c, f, options, mlContext, train, seed, minRating, dataName, test.Count, withCheckpoints: !refit, checkpointDirectory, resumeFrom);
         Evaluation? evaluation = null;
         var shipped = evaluated;
         try
@@ -136,7 +131,7 @@ internal static class TrainCommand
             {
                 evaluation = Evaluate(evaluated.Transformer.Model, train, test, minRating);
                 c.Out.WriteLine($"refitting on all {all!.Count} rows with the same options (the shipped model)");
-                shipped = Fit(c, f, options, mlContext, all, validationFraction, seed, minRating, dataName, testRows: 0, withCheckpoints: true, checkpointDirectory, resumeFrom);
+                shipped = Fit(c, f, options, mlContext, all, seed, minRating, dataName, testRows: 0, withCheckpoints: true, checkpointDirectory, resumeFrom);
             }
             var shippedRows = refit ? all! : train;
             var saved = SaveModel(dir, mlContext, shipped);
@@ -149,7 +144,7 @@ internal static class TrainCommand
                     all is null ? $"trained on {dataName}, tested on the test file: the model that is shipped"
                         : $"the holdout model, trained on {train.Count} rows (80% of each user's), tested on the other {test.Count}",
                     refit ? $"refit on all {all!.Count} rows with the same options" : all is null ? "the model metrics describe" : $"the holdout model, trained on {train.Count} rows (80% of each user's): --no-refit",
-                    shipped.History.Count, shipped.Transformer.Training.SelectedEpoch, shipped.Seconds), dataName, seed, validationFraction, minRating, irgan, cfgan, apr);
+                    shipped.History.Count, shipped.Transformer.Training.SelectedEpoch, shipped.Seconds), dataName, seed, minRating, irgan, cfgan, apr);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -166,7 +161,7 @@ internal static class TrainCommand
     }
 
     /// <summary>A trained transformer and what its run took.</summary>
-    private sealed record FitResult(RecommenderTransformer Transformer, InteractionDataView View, InteractionTable? Validation, double Seconds)
+    private sealed record FitResult(RecommenderTransformer Transformer, InteractionDataView View, int ValidationRows, double Seconds)
     {
         public IReadOnlyList<TrainingEpochReport> History => Transformer.Training.History;
     }
@@ -181,21 +176,20 @@ internal static class TrainCommand
     /// Trains the configured estimator on <paramref name="rows"/> (less the per-user validation share, when asked for).
     /// Ctrl+C stops training at the next batch; the checkpoints written so far stay valid for --resume.
     /// </summary>
-    private static FitResult Fit(CommandContext c, Flags f, RecommenderTrainerOptions options, MLContext mlContext, InteractionTable rows, double validationFraction,
+    private static FitResult Fit(CommandContext c, Flags f, RecommenderTrainerOptions options, MLContext mlContext, InteractionTable rows,
         int seed, float? minRating, string dataName, int testRows, bool withCheckpoints, string? checkpointDirectory, TrainingCheckpoint? resumeFrom)
     {
-        var fit = rows;
-        InteractionTable? validation = null;
-        if (validationFraction > 0)
-            (fit, validation) = HoldoutSplit.PerUser(rows, validationFraction, unchecked(seed + 1), minRating);
+        // The trainer holds the validation rows out itself (ValidationFraction, seeded) and, by default, refits on all rows;
+        // the split is drawn here only to say how many rows it holds.
+        int validationRows = options.ValidationFraction > 0 ? HoldoutSplit.PerUser(rows, options.ValidationFraction, unchecked(seed + 1), minRating).Holdout.Count : 0;
         c.Out.WriteLine($"data: {dataName}; train {rows.Count} rows" + (testRows > 0 ? $", test {testRows} rows" : "") +
-            (validation is null ? "" : $"; {validation.Count} train rows held out for validation"));
-        options.ValidationData = validation is null ? null : new InteractionDataView(validation);
-        if (options is FactorizationTrainerOptions factorization) factorization.CheckpointDirectory = withCheckpoints ? checkpointDirectory : null;
-        if (options is AprTrainer.Options apr) apr.ResumeFrom = withCheckpoints ? resumeFrom : null;
+            (validationRows == 0 ? "" : $"; {validationRows} train rows held out for validation" + (options.RefitOnAllData ? ", then a refit on all of them" : "")));
+        options.ValidationData = null;
+        options.CheckpointDirectory = withCheckpoints ? checkpointDirectory : null;
+        options.ResumeFrom = withCheckpoints ? resumeFrom : null;
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
-        var view = new InteractionDataView(fit);
+        var view = new InteractionDataView(rows);
         IEstimator<RecommenderTransformer> trainer = options switch
         {
             IrganTrainer.Options o => mlContext.Adversarial().Trainers.Irgan(o),
@@ -208,11 +202,11 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            return new FitResult(trainer.Fit(view), view, validation, clock.Elapsed.TotalSeconds);
+            return new FitResult(trainer.Fit(view), view, validationRows, clock.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException)
         {
-            throw new CliException((options as FactorizationTrainerOptions)?.CheckpointDirectory is { } checkpoints
+            throw new CliException(options.CheckpointDirectory is { } checkpoints
                 ? $"training cancelled; continue with --resume {checkpoints}"
                 : "training cancelled (use --checkpoint-dir DIR to be able to resume)");
         }
@@ -277,7 +271,7 @@ internal static class TrainCommand
     }
 
     private static void Report(CommandContext c, Flags f, ModelDirectory dir, RecommenderTrainerOptions options, SensitiveAttributes? sensitive, FitResult evaluated, FitResult shipped,
-        Evaluation evaluation, ShippedModel shippedModel, string dataName, int seed, double validationFraction, float? minRating, bool irgan, bool cfgan, bool apr)
+        Evaluation evaluation, ShippedModel shippedModel, string dataName, int seed, float? minRating, bool irgan, bool cfgan, bool apr)
     {
         var history = evaluated.History;
         double epochSeconds = history.Sum(h => h.Seconds);
@@ -285,11 +279,11 @@ internal static class TrainCommand
         var (model, pop, split, _, _) = evaluation;
         var factorization = options as FactorizationTrainerOptions;
         var report = new TrainReport(
-            Data: new DataSummary(dataName, evaluation.TrainRows, evaluation.TestRows, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, evaluated.Validation?.Count ?? 0),
+            Data: new DataSummary(dataName, evaluation.TrainRows, evaluation.TestRows, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, evaluated.ValidationRows),
             Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (factorization?.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
             Options: Summary(HyperParameterSet.For(options.GetType()).Summary(options)),
             Seed: seed,
-            ValidationFraction: validationFraction,
+            ValidationFraction: options.ValidationFraction,
             TopK: options.TopK,
             SelectedEpoch: evaluated.Transformer.Training.SelectedEpoch,
             EpochsRun: history.Count,
@@ -297,7 +291,12 @@ internal static class TrainCommand
             PairsPerSecond: pairsPerSecond,
             Model: Reports.ToDto(model),
             ItemPop: Reports.ToDto(pop),
-            History: history) { ItemText = factorization?.ItemText?.Name, UserText = factorization?.UserText?.Name, Shipped = shippedModel };
+            // After a refit, the validated run's epochs (with their validation metric) are the informative history.
+            History: evaluated.Transformer.Training.ModelSelection?.History ?? history)
+        {
+            ItemText = factorization?.ItemText?.Name, UserText = factorization?.UserText?.Name, Shipped = shippedModel,
+            PhaseSwitchEpochs = evaluated.Transformer.Training.PhaseSwitchEpochs,
+        };
         if (sensitive is not null)
         {
             // Audit what is shipped: the user table inside scorer.onnx.
@@ -375,5 +374,8 @@ internal static class TrainCommand
 
         /// <summary>Which model the metrics describe and which one the folder holds (refit on all rows, or the holdout model).</summary>
         public ShippedModel? Shipped { get; init; }
+
+        /// <summary>The epochs after which each later phase began (APR: the end of the BPR warm-up; IRGAN: of G's pre-training).</summary>
+        public IReadOnlyList<int> PhaseSwitchEpochs { get; init; } = [];
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
-using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Serving;
 
@@ -49,7 +49,7 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     /// <paramref name="input"/>. Every trainer ends its <c>Fit</c> here, so all models are served the same way.
     /// </summary>
     internal static RecommenderTransformer Create(MLContext mlContext, IDataView input, InteractionData train, TrainingResult<IRecommenderModel> result,
-        TrainingCheckpoint? checkpoint, RecommenderTrainerOptions options, string modelKind, IReadOnlyDictionary<string, string> hyperParameters)
+        TrainingCheckpoint? checkpoint, ServingOptions options, string modelKind, IReadOnlyDictionary<string, string> hyperParameters)
     {
         var model = result.Model;
         var export = new OnnxExportOptions { ModelKind = modelKind, HyperParameters = hyperParameters, TrainingData = train };
@@ -81,8 +81,8 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     public TrainingResult<IRecommenderModel> Training { get; }
 
     /// <summary>
-    /// The TorchSharp state at the end of training, to continue with <see cref="AprTrainer.Options.ResumeFrom"/>;
-    /// null for trainers that do not write checkpoints.
+    /// The training state at the end of training (the refit's, after a refit), to continue with a trainer's
+    /// <c>ResumeFrom</c> option.
     /// </summary>
     public TrainingCheckpoint? Checkpoint { get; }
 
@@ -96,9 +96,9 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
     public void SaveTopKOnnx(string path) => AtomicFile.WriteAllBytes(path, TopKOnnx);
 
     /// <summary>Writes the TorchSharp training checkpoint.</summary>
-    /// <exception cref="InvalidOperationException">The trainer wrote no checkpoint (<see cref="Checkpoint"/> is null).</exception>
+    /// <exception cref="InvalidOperationException">There is no checkpoint (<see cref="Checkpoint"/> is null).</exception>
     public void SaveCheckpoint(string path) =>
-        (Checkpoint ?? throw new InvalidOperationException("This recommender's trainer does not write training checkpoints.")).Save(path);
+        (Checkpoint ?? throw new InvalidOperationException("This recommender has no training checkpoint.")).Save(path);
 
     /// <summary>The stock ML.NET transformer chain that does the scoring (what <c>Model.Save</c> persists).</summary>
     public ITransformer ScoringTransformer => _scoring;

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Trainers;
 
 namespace MLNet.Adversarial.Serving;
 
@@ -28,18 +27,18 @@ internal static class ScoreColumnShape
     }
 
     /// <summary>A recommender trainer's output shape: checks its id and rating columns, then adds its score column.</summary>
-    public static SchemaShape AppendForTrainer(MLContext mlContext, SchemaShape inputSchema, RecommenderTrainerOptions o)
+    public static SchemaShape AppendForTrainer(MLContext mlContext, SchemaShape inputSchema, string userColumn, string itemColumn, string? ratingColumn, string scoreColumn)
     {
-        CheckIdColumn(inputSchema, o.UserColumnName, "User");
-        CheckIdColumn(inputSchema, o.ItemColumnName, "Item");
-        if (o.RatingColumnName is not null)
+        CheckIdColumn(inputSchema, userColumn, "User");
+        CheckIdColumn(inputSchema, itemColumn, "Item");
+        if (ratingColumn is not null)
         {
-            var rating = inputSchema.Find(o.RatingColumnName) ??
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' not found in the input schema.");
+            var rating = inputSchema.Find(ratingColumn) ??
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{ratingColumn}' not found in the input schema.");
             if (rating.Kind != SchemaShape.Column.VectorKind.Scalar || (rating.ItemType != NumberDataViewType.Single && rating.ItemType != NumberDataViewType.Double))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{o.RatingColumnName}' has type {rating.ItemType}; expected a scalar Single or Double.");
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Rating column '{ratingColumn}' has type {rating.ItemType}; expected a scalar Single or Double.");
         }
-        return Append(mlContext, inputSchema, o.ScoreColumnName);
+        return Append(mlContext, inputSchema, scoreColumn);
     }
 
     private static void CheckIdColumn(SchemaShape schema, string name, string role)

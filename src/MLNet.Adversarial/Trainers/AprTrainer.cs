@@ -1,11 +1,9 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Text;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Trainers;
 
@@ -15,10 +13,10 @@ namespace MLNet.Adversarial.Trainers;
 /// (Rendle et al., UAI 2009). Create it with <c>mlContext.Adversarial().Trainers.Apr(...)</c> or <c>.Bpr(...)</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="Fit"/> trains with TorchSharp, exports the model to ONNX and returns a
+/// <c>Fit</c> trains with TorchSharp, exports the model to ONNX and returns a
 /// <see cref="RecommenderTransformer"/> that scores (user, item) rows through ML.NET's ONNX transformer.
 /// </remarks>
-public sealed class AprTrainer : IEstimator<RecommenderTransformer>
+public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
 {
     /// <summary>Options of <see cref="AprTrainer"/>.</summary>
     public sealed class Options : FactorizationTrainerOptions
@@ -41,95 +39,65 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         public double AdversarialWeight { get; set; } = AdversarialDefaults.AdversarialWeight;
 
         /// <summary>
-        /// Epochs of plain BPR pre-training before the adversarial term is switched on. Null: half of
-        /// <see cref="FactorizationTrainerOptions.Epochs"/>. The APR paper starts from a trained BPR model; switched
-        /// on from the first epoch, the perturbations (ε relative to tiny initial embeddings) keep the model near ItemPop.
+        /// Epochs of plain BPR warm-up before the adversarial term is switched on (a fixed switch, the override). Null
+        /// (the default): the warm-up ends when validation NDCG has not improved for
+        /// <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> epochs, at the latest after half of
+        /// <see cref="FactorizationTrainerOptions.Epochs"/>; without validation data, after half of the epochs. The APR
+        /// paper starts from a trained BPR model; switched on from the first epoch, the perturbations (ε relative to tiny
+        /// initial embeddings) keep the model near ItemPop. The switch epoch is in the result's <c>PhaseSwitchEpochs</c>.
         /// </summary>
-        [HyperParameter("adversarial_start_epoch", "--adv-start", "Epochs of plain BPR pre-training before the adversarial term (APR; default: half of --epochs, as APR starts from a trained BPR model).", Min = 0, ValueName = "N", RecordedAs = nameof(EffectiveAdversarialStartEpoch))]
+        [HyperParameter("adversarial_start_epoch", "--adv-start", "Epochs of plain BPR warm-up before the adversarial term (APR; default: until validation stops improving, at most half of --epochs; without validation, half of --epochs).", Min = 0, ValueName = "N")]
         public int? AdversarialStartEpoch { get; set; }
 
-        /// <summary>The epoch after which the adversarial term is active: <see cref="AdversarialStartEpoch"/>, or half of the epochs when it is null.</summary>
-        public int EffectiveAdversarialStartEpoch => AdversarialStartEpoch ?? Epochs / 2;
-
-        /// <summary>Continue from this checkpoint (from <see cref="RecommenderTransformer.Checkpoint"/> or a file) instead of a fresh initialisation.</summary>
-        [NotHyperParameter("training state to continue from")]
-        public TrainingCheckpoint? ResumeFrom { get; set; }
+        /// <summary>A shallow copy (the text features and privacy options are shared, not copied).</summary>
+        internal Options Clone() => HyperParameterSet.Clone(this);
 
         /// <summary>The model kind written into exported metadata.</summary>
         internal string ModelKind => (ItemText is null ? "" : "hybrid-") + (AdversarialWeight > 0 ? "apr-mf" : "bpr-mf");
     }
 
-    private readonly MLContext _mlContext;
-    private readonly Options _options;
-
-    internal AprTrainer(MLContext mlContext, Options options)
+    internal AprTrainer(MLContext mlContext, Options options) : base(mlContext, options)
     {
-        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _options.Validate();
     }
 
-    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
-    /// <remarks>
-    /// Input behaviour: repeated (user, item) rows collapse into one positive; rows rated below
-    /// <see cref="RecommenderTrainerOptions.MinRating"/> are not positives but still add their user and item to the
-    /// catalogue; ids are labels, not indices, so negative and very large integer ids are ordinary ids. A single user or
-    /// a single item trains as long as every user has at least one item it has no positive for (a negative to sample).
-    /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
-    /// <exception cref="ArgumentException">The data has no rows, or no row at or above MinRating.</exception>
-    /// <exception cref="InvalidDataException">A row has a missing, NaN, fractional or out-of-range id or a non-finite rating (the message names the column and row).</exception>
-    /// <exception cref="InvalidOperationException">Some user has every item as a positive; the checkpoint to resume from does not fit; training diverged.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled (checked before every batch; the last checkpoint file stays intact).</exception>
-    public RecommenderTransformer Fit(IDataView input)
+    private protected override string ModelKind => TrainerOptions.ModelKind;
+
+    private protected override int MaxEpochs => TrainerOptions.Epochs;
+
+    private protected override IEpochTrainer CreateEpochTrainer(InteractionData train, int seed, Action<string>? log, out IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
-        var host = ((IHostEnvironment)_mlContext).Register(nameof(AprTrainer));
-        using var channel = host.Start(nameof(AprTrainer));
-
-        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-        var train = InteractionData.FromTable(table, o.MinRating);
-        channel.Info(MessageSensitivity.None, $"{o.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
-
-        InteractionData? validation = null;
-        if (o.ValidationData is not null)
+        var o = TrainerOptions;
+        var text = o.ItemText is null ? null : TrainingText.Create(train, o.ItemText, o.UserText);
+        if (text is not null)
         {
-            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
-            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
+            if (text.ItemSide.Missing > 0) log?.Invoke($"{text.ItemSide.Missing} of {train.Items.Count} items have no text in {text.ItemSide.Name}: they get the mean text embedding (an id-only item vector)");
+            if (text.UserSide is { Missing: > 0 } u) log?.Invoke($"{u.Missing} of {train.Users.Count} users have no text in {u.Name}: they get the mean text embedding");
         }
+        settings = Settings(seed, text);
+        return new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.AdversarialStartEpoch, train, text, seed);
+    }
 
-        int seed = o.Seed ?? host.Rand.Next();
-        void Log(string message) => channel.Info(MessageSensitivity.None, message);
-        if (o.ItemText is null)
-        {
-            var result = Train(train, validation, seed, Log, out var checkpoint);
-            return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
-        }
-        var hybrid = TrainHybrid(train, validation, seed, Log, out var hybridCheckpoint);
-        // Items that have text but no rows join the catalogue as new items, exactly as after training (WithNewItems).
-        var model = hybrid.Model.WithNewItems(o.ItemText);
-        if (model.Items.Count > train.Items.Count)
-        {
-            channel.Info(MessageSensitivity.None, $"{model.Items.Count - train.Items.Count} items with text but no interactions added to the catalogue");
-            train = train.WithVocabularies(train.Users, model.Items);
-        }
-        return RecommenderTransformer.Create(_mlContext, input, train, new TrainingResult<IRecommenderModel>(model, hybrid.History, hybrid.SelectedEpoch),
-            hybridCheckpoint, o, o.ModelKind, HyperParameters());
+    /// <summary>Items that have text but no rows join the catalogue as new items, exactly as after training (<see cref="HybridModelText.WithNewItems"/>).</summary>
+    private protected override (IRecommenderModel Model, InteractionData Data) ForServing(IRecommenderModel model, InteractionData trainedOn, InteractionData known,
+        InteractionData input, Action<string> log)
+    {
+        if (model is not HybridFactorizationModel hybrid) return (model, input);
+        var extended = hybrid.WithNewItems(TrainerOptions.ItemText!);
+        if (extended.Items.Count == input.Items.Count) return (extended, input);
+        log($"{extended.Items.Count - input.Items.Count} items with text but no interactions added to the catalogue");
+        return (extended, input.WithVocabularies(input.Users, extended.Items));
     }
 
     /// <summary>
-    /// Trains on already indexed positives, without ML.NET: the low-level entry point used by <see cref="Fit"/>,
+    /// Trains on already indexed positives, without ML.NET: the low-level entry point used by <c>Fit</c>,
     /// the command-line tool and the benchmarks. <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="FactorizationTrainerOptions.ItemText"/> is set: call <see cref="TrainHybrid"/>.</exception>
     public TrainingResult<FactorizationModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
-        if (_options.ItemText is not null)
+        if (TrainerOptions.ItemText is not null)
             throw new InvalidOperationException("Options.ItemText is set, so the trainer makes a hybrid model: call TrainHybrid.");
-        var result = TrainAny(train, validation, seed, log, out checkpoint);
-        return new TrainingResult<FactorizationModel>((FactorizationModel)result.Model, result.History, result.SelectedEpoch);
+        return TrainAny(train, validation, seed, log, out checkpoint).As<FactorizationModel>();
     }
 
     /// <summary>
@@ -142,32 +110,25 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
     /// <exception cref="ArgumentException">No item of <paramref name="train"/> has text (the ids do not match).</exception>
     public TrainingResult<HybridFactorizationModel> TrainHybrid(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
-        if (_options.ItemText is null)
+        if (TrainerOptions.ItemText is null)
             throw new InvalidOperationException("Options.ItemText is not set: a hybrid model needs item text embeddings (or call Train for the id-only model).");
-        var result = TrainAny(train, validation, seed, log, out checkpoint);
-        return new TrainingResult<HybridFactorizationModel>((HybridFactorizationModel)result.Model, result.History, result.SelectedEpoch);
+        return TrainAny(train, validation, seed, log, out checkpoint).As<HybridFactorizationModel>();
     }
 
     private TrainingResult<IRecommenderModel> TrainAny(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        var o = _options;
-        Func<IRecommenderModel, double>? validate = null;
-        if (validation is not null)
-        {
-            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
-            validate = model => evaluator.Evaluate(new RecommenderModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
-        }
-        var engine = new PairwiseTrainingEngine(o, o.Epsilon, o.AdversarialWeight, o.EffectiveAdversarialStartEpoch, seed, log);
-        var result = engine.Train(train, validate, o.ResumeFrom);
-        checkpoint = engine.LastCheckpoint!;
-        return result;
+        var resume = TrainerOptions.ResumeFrom;
+        return RunSchedule(train, validation, seed, log, resume, out checkpoint, resume?.Replay, resume?.SelectionRun);
     }
 
+    /// <summary>The settings that shape the trajectory (the declared hyper-parameters that shape training, the seed, the item text), recorded in checkpoints.</summary>
+    private SortedDictionary<string, string> Settings(int seed, TrainingText? text) =>
+        HyperParameterSet.For<Options>().CheckpointSettings(TrainerOptions, seed, ("ItemText", text?.Fingerprint()));
+
     /// <summary>The hyper-parameters recorded in the exported ONNX metadata: the declared ones, and which data was hidden or added.</summary>
-    internal IReadOnlyDictionary<string, string> HyperParameters()
+    internal override IReadOnlyDictionary<string, string> HyperParameters()
     {
-        var o = _options;
+        var o = TrainerOptions;
         var result = HyperParameterSet.For<Options>().Metadata(o);
         // What was hidden — never the adversary itself, which stays out of every export.
         if (o.Privacy is { } p) result["privacy_attribute"] = p.SensitiveAttributes?.Name ?? "";
@@ -179,7 +140,4 @@ public sealed class AprTrainer : IEstimator<RecommenderTransformer>
         }
         return result;
     }
-
-    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
 }

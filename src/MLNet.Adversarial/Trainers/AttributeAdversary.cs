@@ -14,7 +14,7 @@ internal sealed class AttributeAdversary : nn.Module
 {
     private readonly Linear? _hidden;
     private readonly Linear _output;
-    private readonly optim.Optimizer _optimizer;
+    private readonly Adam _optimizer;
     private readonly Tensor _classWeights;
     private readonly int _classCount;
 
@@ -97,6 +97,19 @@ internal sealed class AttributeAdversary : nn.Module
                 return ((classMeans - overall.unsqueeze(0)).square() * present).sum();
             }
         }
+    }
+
+    /// <summary>Writes the weights and the Adam state (moments and step counts).</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        TensorState.WriteModule(writer, this);
+        _optimizer.save_state_dict(writer);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        TensorState.ReadModule(reader, this);
+        _optimizer.load_state_dict(reader);
     }
 
     private static Linear Init(Linear layer, int fanIn, int fanOut, Random rng)

@@ -1,9 +1,8 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Trainers;
 
@@ -15,12 +14,12 @@ namespace MLNet.Adversarial.Trainers;
 /// <c>mlContext.Adversarial().Trainers.Cfgan(...)</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="Fit"/> trains with TorchSharp, exports the model to ONNX (the purchase vectors inside the graphs) and
+/// <c>Fit</c> trains with TorchSharp, exports the model to ONNX (the purchase vectors inside the graphs) and
 /// returns a <see cref="RecommenderTransformer"/> whose <see cref="RecommenderTransformer.Model"/> is a <see cref="CfganModel"/>.
 /// A user absent from the training data is scored from an all-zero purchase vector; a new user with a purchase
 /// history is served by <see cref="CfganModel.ScorePurchaseVector"/> or the purchase-vector ONNX graph.
 /// </remarks>
-public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
+public sealed class CfganTrainer : RecommenderTrainer<CfganTrainer.Options>
 {
     /// <summary>Options of <see cref="CfganTrainer"/>. The defaults are those chosen on a validation split of MovieLens-100K (see docs/trainers.md); the authors' settings are noted where they differ.</summary>
     public sealed class Options : RecommenderTrainerOptions
@@ -176,51 +175,27 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
         internal const string ModelKind = "cfgan-generator";
     }
 
-    private readonly MLContext _mlContext;
-    private readonly Options _options;
-
-    internal CfganTrainer(MLContext mlContext, Options options)
+    internal CfganTrainer(MLContext mlContext, Options options) : base(mlContext, options)
     {
-        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _options.Validate();
     }
 
-    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer.</summary>
-    /// <remarks>
-    /// Input handling is that of the APR trainer (<see cref="AprTrainer.Fit"/>). With
-    /// <see cref="RecommenderTrainerOptions.ValidationData"/>, the rounds are trained and validated on the training
-    /// purchases only; the returned model then ranks from every known purchase, the validation rows included
-    /// (<see cref="CfganModel.WithPurchases"/>), since serving should use all of a user's history.
-    /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
-    /// <exception cref="ArgumentException">The data has no positives, or fewer than two items.</exception>
-    /// <exception cref="InvalidDataException">A row has a bad id or rating (the message names the column and row).</exception>
-    /// <exception cref="InvalidOperationException">Training diverged.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
-    public RecommenderTransformer Fit(IDataView input)
+    private protected override string ModelKind => Options.ModelKind;
+
+    private protected override int MaxEpochs => TrainerOptions.Epochs;
+
+    private protected override IEpochTrainer CreateEpochTrainer(InteractionData train, int seed, Action<string>? log, out IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
-        var host = ((IHostEnvironment)_mlContext).Register(nameof(CfganTrainer));
-        using var channel = host.Start(nameof(CfganTrainer));
-
-        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-        var train = InteractionData.FromTable(table, o.MinRating);
-        channel.Info(MessageSensitivity.None, $"{Options.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
-
-        InteractionData? validation = null;
-        if (o.ValidationData is not null)
-        {
-            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
-            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
-        }
-
-        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message));
-        if (validation is not null) result = result with { Model = result.Model.WithPurchases(train.Union(validation)) };
-        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint: null, o, Options.ModelKind, HyperParameters());
+        settings = Settings(seed);
+        return new CfganTrainingEngine(TrainerOptions, train, seed);
     }
+
+    /// <summary>
+    /// Serving ranks from every known purchase: a model trained without some of them (the validation rows, or the
+    /// internal holdout without a refit) gets them back (<see cref="CfganModel.WithPurchases"/>).
+    /// </summary>
+    private protected override (IRecommenderModel Model, InteractionData Data) ForServing(IRecommenderModel model, InteractionData trainedOn, InteractionData known,
+        InteractionData input, Action<string> log) =>
+        (ReferenceEquals(trainedOn, known) ? model : ((CfganModel)model).WithPurchases(known), input);
 
     /// <summary>
     /// Trains on already indexed positives, without ML.NET (the entry point of the command-line tool and the
@@ -228,22 +203,18 @@ public sealed class CfganTrainer : IEstimator<RecommenderTransformer>
     /// with the best NDCG@<see cref="RecommenderTrainerOptions.ValidationK"/>; without it the last round is kept. The
     /// model ranks from <paramref name="train"/>'s purchase vectors.
     /// </summary>
-    public TrainingResult<CfganModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log)
+    public TrainingResult<CfganModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log) => Train(train, validation, seed, log, out _);
+
+    /// <summary><see cref="Train(InteractionData, InteractionData?, int, Action{string}?)"/>, also returning the checkpoint of the end of training.</summary>
+    public TrainingResult<CfganModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        Func<CfganModel, double>? validate = null;
-        if (validation is not null)
-        {
-            int k = _options.ValidationK;
-            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [k] });
-            validate = model => evaluator.Evaluate(new RecommenderModelScorer(model, train.Users, train.Items), train, validation).At(k).Ndcg;
-        }
-        return new CfganTrainingEngine(_options, seed, log).Train(train, validate);
+        var resume = TrainerOptions.ResumeFrom;
+        return RunSchedule(train, validation, seed, log, resume, out checkpoint, resume?.Replay, resume?.SelectionRun).As<CfganModel>();
     }
 
-    /// <summary>The hyper-parameters recorded in the exported ONNX metadata (the declared ones).</summary>
-    internal IReadOnlyDictionary<string, string> HyperParameters() => HyperParameterSet.For<Options>().Metadata(_options);
+    /// <summary>The settings that shape the trajectory (the declared hyper-parameters that shape training and the seed), recorded in checkpoints.</summary>
+    private SortedDictionary<string, string> Settings(int seed) => HyperParameterSet.For<Options>().CheckpointSettings(TrainerOptions, seed);
 
-    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
+    /// <summary>The hyper-parameters recorded in the exported ONNX metadata (the declared ones).</summary>
+    internal override IReadOnlyDictionary<string, string> HyperParameters() => HyperParameterSet.For<Options>().Metadata(TrainerOptions);
 }

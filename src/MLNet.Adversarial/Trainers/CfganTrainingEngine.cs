@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,160 +16,151 @@ namespace MLNet.Adversarial.Trainers;
 /// <c>GeneratorSteps</c> for G, with Adam on each. G's output for c_u is the ranking. Item-based, the same game is
 /// played on the transposed purchases (items' vectors over the users).
 /// </summary>
-internal sealed class CfganTrainingEngine
+internal sealed class CfganTrainingEngine : IEpochTrainer
 {
     private readonly CfganTrainer.Options _options;
+    private readonly InteractionData _train;
+    private readonly InteractionData _rows; // the game's rows: the users, or the items when item-based
     private readonly int _seed;
-    private readonly Action<string>? _log;
+    private readonly int _items;
+    private readonly Device _device;
+    private readonly int[] _users; // shuffled in place, round after round: part of the state
+    private readonly SigmoidMlp _generator, _discriminator;
+    private readonly DenseAdam _generatorOptimizer, _discriminatorOptimizer;
+    private readonly ParameterAverage? _average;
+    private readonly Scalar _zeroReconstructionWeight; // held: see TensorArithmetic
+    private readonly Batch _batch;
 
-    public CfganTrainingEngine(CfganTrainer.Options options, int seed, Action<string>? log)
-    {
-        _options = options;
-        _seed = seed;
-        _log = log;
-    }
-
-    /// <summary>Trains on <paramref name="train"/>; <paramref name="validate"/> (higher is better) drives model selection.</summary>
-    public TrainingResult<CfganModel> Train(InteractionData train, Func<CfganModel, double>? validate)
+    public CfganTrainingEngine(CfganTrainer.Options options, InteractionData train, int seed)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
         if (train.Items.Count < 2) throw new ArgumentException("CFGAN needs at least two items.");
-        Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor runs
-        return TrainWithThreads(train, validate);
+        var o = _options = options;
+        _train = train;
+        _seed = seed;
+        _device = TorchTraining.ResolveDevice(o.Device);
+        // The game is played on rows (users, or items when item-based), each a purchase vector over the columns.
+        _rows = o.Orientation == CfganOrientation.UserBased ? train : train.Transposed();
+        int items = _items = _rows.Items.Count;
+        var rng = new Random(seed);
+        _generator = new SigmoidMlp("generator", items + o.NoiseDimension,
+            Enumerable.Repeat(o.GeneratorHiddenSize, o.GeneratorHiddenLayers).ToArray(), items, rng, _device);
+        _discriminator = new SigmoidMlp("discriminator", 2 * items,
+            Enumerable.Repeat(o.DiscriminatorHiddenSize, o.DiscriminatorHiddenLayers).ToArray(), 1, rng, _device);
+        _generatorOptimizer = new DenseAdam(_generator.parameters(), o.GeneratorLearningRate, o.GeneratorL2Regularization);
+        _discriminatorOptimizer = new DenseAdam(_discriminator.parameters(), o.DiscriminatorLearningRate, o.DiscriminatorL2Regularization);
+        _zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar();
+        _average = o.GeneratorAveragingDecay > 0 ? new ParameterAverage(_generator.parameters(), o.GeneratorAveragingDecay) : null;
+        // Rows without purchases have no condition to learn from; they are still scored (from the zero vector).
+        _users = _rows.ActiveUsers().ToArray();
+        _batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension, o.ConditionDropout);
     }
 
-    // Kept out of Train: the JIT may run torch's static constructor when it compiles a method that touches torch.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private TrainingResult<CfganModel> TrainWithThreads(InteractionData train, Func<CfganModel, double>? validate)
-    {
-        int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(_options.NumberOfThreads ?? 1);
-        try
-        {
-            return TrainCore(train, validate);
-        }
-        finally
-        {
-            torch.set_num_threads(previousThreads);
-        }
-    }
+    public IReadOnlyList<TrainingPhase> Phases { get; } = [new("game", 0, EndsOnPlateau: false, Selectable: true)];
 
-    private TrainingResult<CfganModel> TrainCore(InteractionData train, Func<CfganModel, double>? validate)
+    public string DivergenceAdvice => "lower the learning rates";
+
+    public void EnterPhase(int phase, IRecommenderModel? start) { }
+
+    public EpochOutcome RunEpoch(int epoch, int phase, int? nextEpoch, CancellationToken cancellation)
     {
         var o = _options;
-        var device = PairwiseTrainingEngine.ResolveDevice(o.Device);
-        // The game is played on rows (users, or items when item-based), each a purchase vector over the columns.
-        var rowData = o.Orientation == CfganOrientation.UserBased ? train : train.Transposed();
-        int items = rowData.Items.Count;
-        var rng = new Random(_seed);
-        using var generator = new SigmoidMlp("generator", items + o.NoiseDimension,
-            Enumerable.Repeat(o.GeneratorHiddenSize, o.GeneratorHiddenLayers).ToArray(), items, rng, device);
-        using var discriminator = new SigmoidMlp("discriminator", 2 * items,
-            Enumerable.Repeat(o.DiscriminatorHiddenSize, o.DiscriminatorHiddenLayers).ToArray(), 1, rng, device);
-        using var generatorOptimizer = new DenseAdam(generator.parameters(), o.GeneratorLearningRate, o.GeneratorL2Regularization);
-        using var discriminatorOptimizer = new DenseAdam(discriminator.parameters(), o.DiscriminatorLearningRate, o.DiscriminatorL2Regularization);
-        using var zeroReconstructionWeight = o.ZeroReconstructionWeight.ToScalar(); // held: see TensorArithmetic
-        using var average = o.GeneratorAveragingDecay > 0 ? new ParameterAverage(generator.parameters(), o.GeneratorAveragingDecay) : null;
+        var shuffle = new Random(unchecked(_seed * 31 + epoch));
 
-        // Rows without purchases have no condition to learn from; they are still scored (from the zero vector).
-        var users = rowData.ActiveUsers().ToArray();
-        using var batch = new Batch(Math.Max(o.GeneratorBatchSize, o.DiscriminatorBatchSize), items, o.NoiseDimension, o.ConditionDropout);
-        var history = new List<TrainingEpochReport>();
-        CfganModel? best = null;
-        double bestMetric = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0;
-
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        _generator.SetTrainable(false);
+        _discriminator.SetTrainable(true);
+        double discriminatorLoss = Passes(o.DiscriminatorSteps, o.DiscriminatorBatchSize, shuffle, cancellation, rows =>
         {
-            o.CancellationToken.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            var shuffle = new Random(unchecked(_seed * 31 + epoch));
+            _batch.Fill(_rows, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
+            var (condition, input, mask, _, noise) = _batch.Tensors(rows.Length, _device, zeroReconstruction: false);
+            Tensor fake;
+            using (torch.no_grad()) fake = Generate(_generator, input, noise) * mask;
+            var realLogits = _discriminator.Forward(torch.cat([condition, condition], 1));
+            var fakeLogits = _discriminator.Forward(torch.cat([condition, fake], 1));
+            var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
+                .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
+            _discriminatorOptimizer.ZeroGrad();
+            loss.backward();
+            _discriminatorOptimizer.Step();
+            return loss.item<float>();
+        });
 
-            double discriminatorLoss = 0;
-            int discriminatorBatches = 0;
-            generator.SetTrainable(false);
-            discriminator.SetTrainable(true);
-            for (int pass = 0; pass < o.DiscriminatorSteps; pass++)
-            {
-                shuffle.Shuffle(users);
-                for (int start = 0; start < users.Length; start += o.DiscriminatorBatchSize)
-                {
-                    o.CancellationToken.ThrowIfCancellationRequested();
-                    using var scope = torch.NewDisposeScope();
-                    var rows = users.AsSpan(start, Math.Min(o.DiscriminatorBatchSize, users.Length - start));
-                    batch.Fill(rowData, rows, epoch, o, _seed, zeroReconstruction: false, shuffle);
-                    var (condition, input, mask, _, noise) = batch.Tensors(rows.Length, device, zeroReconstruction: false);
-                    Tensor fake;
-                    using (torch.no_grad()) fake = Generate(generator, input, noise) * mask;
-                    var realLogits = discriminator.Forward(torch.cat([condition, condition], 1));
-                    var fakeLogits = discriminator.Forward(torch.cat([condition, fake], 1));
-                    var loss = nn.functional.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits))
-                        .Plus(nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits)));
-                    discriminatorOptimizer.ZeroGrad();
-                    loss.backward();
-                    discriminatorOptimizer.Step();
-                    discriminatorLoss += loss.item<float>();
-                    discriminatorBatches++;
-                }
-            }
+        _generator.SetTrainable(true);
+        _discriminator.SetTrainable(false); // gradients flow through D to G's output, not into D's weights
+        bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
+        double generatorLoss = Passes(o.GeneratorSteps, o.GeneratorBatchSize, shuffle, cancellation, rows =>
+        {
+            _batch.Fill(_rows, rows, epoch, o, _seed, zr, shuffle);
+            var (condition, input, mask, zeroMask, noise) = _batch.Tensors(rows.Length, _device, zr);
+            var generated = Generate(_generator, input, noise);
+            var fakeLogits = _discriminator.Forward(torch.cat([condition, generated * mask], 1));
+            var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
+            if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(_zeroReconstructionWeight));
+            _generatorOptimizer.ZeroGrad();
+            loss.backward();
+            _generatorOptimizer.Step();
+            _average?.Update();
+            return loss.item<float>();
+        });
+        _discriminator.SetTrainable(true);
+        return new EpochOutcome(generatorLoss, (long)_users.Length * (o.GeneratorSteps + o.DiscriminatorSteps), Adversarial: true, DiscriminatorLoss: discriminatorLoss);
+    }
 
-            double generatorLoss = 0;
-            int generatorBatches = 0;
-            generator.SetTrainable(true);
-            discriminator.SetTrainable(false); // gradients flow through D to G's output, not into D's weights
-            for (int pass = 0; pass < o.GeneratorSteps; pass++)
+    /// <summary>
+    /// <paramref name="passes"/> passes over the rows, each in a fresh shuffle, in batches of <paramref name="batchSize"/>;
+    /// returns the mean of <paramref name="step"/>'s losses (0 when there was no batch).
+    /// </summary>
+    private double Passes(int passes, int batchSize, Random shuffle, CancellationToken cancellation, Func<ReadOnlySpan<int>, double> step)
+    {
+        double lossSum = 0;
+        int batches = 0;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            shuffle.Shuffle(_users);
+            for (int start = 0; start < _users.Length; start += batchSize)
             {
-                shuffle.Shuffle(users);
-                for (int start = 0; start < users.Length; start += o.GeneratorBatchSize)
-                {
-                    o.CancellationToken.ThrowIfCancellationRequested();
-                    using var scope = torch.NewDisposeScope();
-                    var rows = users.AsSpan(start, Math.Min(o.GeneratorBatchSize, users.Length - start));
-                    bool zr = o.ZeroReconstructionRatio > 0 && o.ZeroReconstructionWeight > 0;
-                    batch.Fill(rowData, rows, epoch, o, _seed, zr, shuffle);
-                    var (condition, input, mask, zeroMask, noise) = batch.Tensors(rows.Length, device, zr);
-                    var generated = Generate(generator, input, noise);
-                    var fakeLogits = discriminator.Forward(torch.cat([condition, generated * mask], 1));
-                    var loss = nn.functional.binary_cross_entropy_with_logits(fakeLogits, torch.ones_like(fakeLogits));
-                    if (zr) loss = loss.Plus((generated * generated * zeroMask!).sum(1).mean().mul(zeroReconstructionWeight));
-                    generatorOptimizer.ZeroGrad();
-                    loss.backward();
-                    generatorOptimizer.Step();
-                    average?.Update();
-                    generatorLoss += loss.item<float>();
-                    generatorBatches++;
-                }
-            }
-            discriminator.SetTrainable(true);
-            clock.Stop();
-
-            double? metric = null;
-            CfganModel? snapshot = null;
-            if (validate is not null)
-            {
-                snapshot = Snapshot(generator, average, train, items);
-                metric = validate(snapshot);
-                if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
-                else sinceBest++;
-            }
-            var report = new TrainingEpochReport(epoch, o.Epochs, generatorLoss / Math.Max(1, generatorBatches), metric, clock.Elapsed.TotalSeconds,
-                (long)users.Length * (o.GeneratorSteps + o.DiscriminatorSteps), Adversarial: true)
-            { DiscriminatorLoss = discriminatorLoss / Math.Max(1, discriminatorBatches) };
-            history.Add(report);
-            _log?.Invoke(report.ToString());
-            o.Progress?.Report(report);
-            if (!double.IsFinite(report.Loss) || !double.IsFinite(report.DiscriminatorLoss!.Value))
-                throw new InvalidOperationException($"Training diverged at epoch {epoch} (G loss {report.Loss}, D loss {report.DiscriminatorLoss}); lower the learning rates.");
-            if (validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
-            {
-                _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
-                break;
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                lossSum += step(_users.AsSpan(start, Math.Min(batchSize, _users.Length - start)));
+                batches++;
             }
         }
+        return lossSum / Math.Max(1, batches);
+    }
 
-        if (best is not null) return new TrainingResult<CfganModel>(best, history, bestEpoch);
-        return new TrainingResult<CfganModel>(Snapshot(generator, average, train, items), history, history.Count);
+    public IRecommenderModel Snapshot() => Snapshot(_generator, _average, _train, _items);
+
+    /// <summary>G and D, both Adam states, the weight average and the order of the rows.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        TensorState.WriteModule(writer, _generator);
+        TensorState.WriteModule(writer, _discriminator);
+        _generatorOptimizer.WriteState(writer);
+        _discriminatorOptimizer.WriteState(writer);
+        _average?.WriteState(writer);
+        TensorState.WriteInts(writer, _users);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        TensorState.ReadModule(reader, _generator);
+        TensorState.ReadModule(reader, _discriminator);
+        _generatorOptimizer.ReadState(reader);
+        _discriminatorOptimizer.ReadState(reader);
+        _average?.ReadState(reader);
+        TensorState.ReadInts(reader, _users);
+    }
+
+    public void Dispose()
+    {
+        _batch.Dispose();
+        _average?.Dispose();
+        _zeroReconstructionWeight.Dispose();
+        _generatorOptimizer.Dispose();
+        _discriminatorOptimizer.Dispose();
+        _generator.Dispose();
+        _discriminator.Dispose();
     }
 
     /// <summary>G's output for a batch: its logits, through a sigmoid when the model's output is one.</summary>

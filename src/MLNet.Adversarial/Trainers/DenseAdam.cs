@@ -74,6 +74,19 @@ internal sealed class DenseAdam : IDisposable
         p.addcdiv_(m, v.sqrt().add_(_epsilon), value: step);
     }
 
+    /// <summary>Writes the moments and the step count (the parameters belong to their module's state).</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(_step);
+        TensorState.WriteTensors(writer, [.. _first, .. _second]);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        _step = reader.ReadInt64();
+        TensorState.ReadTensors(reader, [.. _first, .. _second]);
+    }
+
     public void Dispose()
     {
         foreach (var t in _first.Concat(_second)) t.Dispose();

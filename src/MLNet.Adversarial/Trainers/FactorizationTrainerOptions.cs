@@ -12,8 +12,8 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     {
         /// <summary>Default <see cref="EmbeddingDimension"/>.</summary>
         public const int EmbeddingDimension = 64;
-        /// <summary>Default <see cref="Epochs"/>.</summary>
-        public const int Epochs = 40;
+        /// <summary>Default <see cref="Epochs"/>: a maximum; early stopping on the internal validation split normally ends training first.</summary>
+        public const int Epochs = 200;
         /// <summary>Default <see cref="BatchSize"/>.</summary>
         public const int BatchSize = 4096;
         /// <summary>Default <see cref="LearningRate"/>.</summary>
@@ -34,8 +34,8 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     [HyperParameter("embedding_dimension", "--dim", "Embedding dimension.", Min = 1, Max = 4096, SearchMin = 8, SearchMax = 256, SearchLogScale = true)]
     public int EmbeddingDimension { get; set; } = Defaults.EmbeddingDimension;
 
-    /// <summary>Number of passes over the training positives.</summary>
-    [HyperParameter("epochs", "--epochs", "Training epochs (IRGAN: of G's BPR pre-training).", Min = 0, ShapesTraining = false)]
+    /// <summary>The maximum number of passes over the training positives (with validation data, early stopping usually ends training before).</summary>
+    [HyperParameter("epochs", "--epochs", "Training epochs at most (IRGAN: of G's BPR pre-training); with validation, early stopping usually ends before.", Min = 0, ShapesTraining = false)]
     public int Epochs { get; set; } = Defaults.Epochs;
 
     /// <summary>Training pairs per gradient step.</summary>
@@ -75,22 +75,6 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     public double InitialStandardDeviation { get; set; } = Defaults.InitialStandardDeviation;
 
     /// <summary>
-    /// Folder to write a training checkpoint to (<see cref="CheckpointFileName"/>, atomically: a temporary file, then a
-    /// rename) every <see cref="CheckpointEvery"/> epochs and after the last epoch. Null: no checkpoint files. A process
-    /// killed at any moment leaves the previous complete checkpoint; continue with <c>AprTrainer.Options.ResumeFrom</c> =
-    /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
-    /// </summary>
-    [NotHyperParameter("where checkpoints go, not what is trained")]
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
-    [NotHyperParameter("how often checkpoints are written, not what is trained")]
-    public int CheckpointEvery { get; set; } = 1;
-
-    /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
-    public const string CheckpointFileName = "checkpoint.bin";
-
-    /// <summary>
     /// Privacy-adversarial training: hide a sensitive user attribute from the user embeddings (see <see cref="PrivacyOptions"/>).
     /// Null: off. Works with BPR and APR alike.
     /// </summary>
@@ -118,8 +102,6 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     public override void Validate()
     {
         base.Validate();
-        Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
-        Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
         Check(UserText is null || ItemText is not null, nameof(UserText), "needs ItemText (user text alone is not supported)");
         // The privacy game reads and moves the users' id rows; a user text part would carry the attribute past it.
         Check(UserText is null || Privacy is null, nameof(UserText), "cannot be combined with Privacy");

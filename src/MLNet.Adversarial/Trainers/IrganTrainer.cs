@@ -1,9 +1,8 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using MLNet.Adversarial.Data;
-using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Trainers;
 
@@ -15,10 +14,10 @@ namespace MLNet.Adversarial.Trainers;
 /// G starts from a BPR model trained by this library. Create it with <c>mlContext.Adversarial().Trainers.Irgan(...)</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="Fit"/> trains with TorchSharp, exports the served model (G, or D with <see cref="Options.ServeDiscriminator"/>)
+/// <c>Fit</c> trains with TorchSharp, exports the served model (G, or D with <see cref="Options.ServeDiscriminator"/>)
 /// to ONNX and returns a <see cref="RecommenderTransformer"/>, exactly as the APR trainer does.
 /// </remarks>
-public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
+public sealed class IrganTrainer : RecommenderTrainer<IrganTrainer.Options>
 {
     /// <summary>
     /// Options of <see cref="IrganTrainer"/>. The options inherited from <see cref="FactorizationTrainerOptions"/>
@@ -130,7 +129,6 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         {
             // What IRGAN does not support is named before the base class checks its details.
             Check(Privacy is null, nameof(Privacy), "is not supported by IRGAN (use BPR or APR)");
-            Check(CheckpointDirectory is null, nameof(CheckpointDirectory), "is not supported by IRGAN (it cannot resume)");
             Check(ItemText is null, nameof(ItemText), "is not supported by IRGAN (G and D are id-only factorisations)");
             Check(UserText is null, nameof(UserText), "is not supported by IRGAN (G and D are id-only factorisations)");
             base.Validate();
@@ -141,109 +139,56 @@ public sealed class IrganTrainer : IEstimator<RecommenderTransformer>
         /// <summary>The model kind written into exported metadata.</summary>
         internal string ModelKind => ServeDiscriminator ? "irgan-mf-discriminator" : "irgan-mf-generator";
 
-        /// <summary>The BPR options of G's pre-training: every inherited option, with progress reported against the whole run.</summary>
-        internal AprTrainer.Options PretrainingOptions(IProgress<TrainingEpochReport>? progress)
+        /// <summary>The BPR options of G's pre-training: every inherited option, without an adversarial term.</summary>
+        internal AprTrainer.Options PretrainingOptions()
         {
             var bpr = new AprTrainer.Options();
             HyperParameterSet.CopyShared(this, bpr);
-            bpr.Progress = progress;
             bpr.AdversarialWeight = 0;
             return bpr;
         }
     }
 
-    private readonly MLContext _mlContext;
-    private readonly Options _options;
-
-    internal IrganTrainer(MLContext mlContext, Options options)
+    internal IrganTrainer(MLContext mlContext, Options options) : base(mlContext, options)
     {
-        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _options.Validate();
     }
 
-    /// <summary>Trains on <paramref name="input"/> and returns the serving transformer (G, or D with <see cref="Options.ServeDiscriminator"/>).</summary>
-    /// <remarks>Input handling is that of the APR trainer (<see cref="AprTrainer.Fit"/>).</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unsupported type (the message names it).</exception>
-    /// <exception cref="ArgumentException">The data has no positives; the initial generator does not fit the data.</exception>
-    /// <exception cref="InvalidDataException">A row has a bad id or rating (the message names the column and row).</exception>
-    /// <exception cref="InvalidOperationException">Some user has every item as a positive; training diverged.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
-    public RecommenderTransformer Fit(IDataView input)
+    private protected override string ModelKind => TrainerOptions.ModelKind;
+
+    /// <summary>The BPR pre-training epochs (none with an initial generator), then the rounds of the game.</summary>
+    private protected override int MaxEpochs => (TrainerOptions.InitialGenerator is null ? TrainerOptions.Epochs : 0) + TrainerOptions.AdversarialEpochs;
+
+    private protected override IEpochTrainer CreateEpochTrainer(InteractionData train, int seed, Action<string>? log, out IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
-        var host = ((IHostEnvironment)_mlContext).Register(nameof(IrganTrainer));
-        using var channel = host.Start(nameof(IrganTrainer));
-
-        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-        var train = InteractionData.FromTable(table, o.MinRating);
-        channel.Info(MessageSensitivity.None, $"{o.ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
-
-        InteractionData? validation = null;
-        if (o.ValidationData is not null)
-        {
-            var validationTable = DataViewInteractionReader.Read(o.ValidationData, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-            validation = InteractionData.FromTable(validationTable, train.Users, train.Items, o.MinRating, out int unknown);
-            if (unknown > 0) channel.Warning(MessageSensitivity.None, $"{unknown} validation rows name users or items absent from the training data and are ignored.");
-        }
-
-        var result = Train(train, validation, o.Seed ?? host.Rand.Next(), message => channel.Info(MessageSensitivity.None, message), out var checkpoint);
-        return RecommenderTransformer.Create(_mlContext, input, train, result.AsRecommender(), checkpoint, o, o.ModelKind, HyperParameters());
+        if (TrainerOptions.InitialGenerator is { } initial && (!initial.Users.Equals(train.Users) || !initial.Items.Equals(train.Items)))
+            throw new ArgumentException($"The initial generator has {initial.Users.Count} users and {initial.Items.Count} items; " +
+                $"the training data has {train.Users.Count} and {train.Items.Count}. Train it on the same data.", nameof(train));
+        settings = Settings(seed);
+        return new IrganTrainingEngine(TrainerOptions, train, seed);
     }
 
     /// <summary>
     /// Trains on already indexed positives, without ML.NET (the entry point of the command-line tool and the
     /// experiments): BPR pre-training of G (unless <see cref="Options.InitialGenerator"/> is given), then the game.
-    /// <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies; with it, the served model of the
-    /// best validated epoch is returned — a BPR epoch when no round of the game beat the pre-trained G.
+    /// <paramref name="validation"/> must use <paramref name="train"/>'s vocabularies; with it, the pre-training ends
+    /// when validation stops improving, the game starts from its best G, and the served model of the best validated
+    /// epoch is returned — a BPR epoch when no round of the game beat the pre-trained G.
     /// </summary>
     public TrainingResult<FactorizationModel> Train(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        var o = _options;
-        Func<FactorizationModel, double>? validate = null;
-        if (validation is not null)
-        {
-            var evaluator = new RankingEvaluator(new RankingEvaluator.Options { Ks = [o.ValidationK] });
-            validate = model => evaluator.Evaluate(new FactorizationModelScorer(model, train.Users, train.Items), train, validation).At(o.ValidationK).Ndcg;
-        }
-
-        TrainingResult<FactorizationModel> pretraining;
-        if (o.InitialGenerator is { } initial)
-        {
-            if (!initial.Users.Equals(train.Users) || !initial.Items.Equals(train.Items))
-                throw new ArgumentException($"The initial generator has {initial.Users.Count} users and {initial.Items.Count} items; " +
-                    $"the training data has {train.Users.Count} and {train.Items.Count}. Train it on the same data.", nameof(train));
-            pretraining = new TrainingResult<FactorizationModel>(initial, [], 0);
-        }
-        else
-        {
-            int totalEpochs = o.Epochs + o.AdversarialEpochs;
-            var progress = o.Progress is null ? null : new RelabelledProgress(o.Progress, totalEpochs);
-            var bpr = new AprTrainer(_mlContext, o.PretrainingOptions(progress));
-            pretraining = bpr.Train(train, validation, seed, log is null ? null : m => log($"pre-training G (BPR): {m}"), out _);
-        }
-        var engine = new IrganTrainingEngine(o, seed, log);
-        var result = engine.Train(train, pretraining, validate);
-        checkpoint = engine.LastCheckpoint!;
-        return result;
+        var resume = TrainerOptions.ResumeFrom;
+        return RunSchedule(train, validation, seed, log, resume, out checkpoint, resume?.Replay, resume?.SelectionRun).As<FactorizationModel>();
     }
 
-    /// <summary>Reports the BPR pre-training's epochs against the total of pre-training and game epochs.</summary>
-    private sealed class RelabelledProgress(IProgress<TrainingEpochReport> inner, int totalEpochs) : IProgress<TrainingEpochReport>
-    {
-        public void Report(TrainingEpochReport value) => inner.Report(value with { TotalEpochs = totalEpochs });
-    }
+    /// <summary>The settings that shape the trajectory (the declared hyper-parameters that shape training, the seed, whether G was given), recorded in checkpoints.</summary>
+    private SortedDictionary<string, string> Settings(int seed) =>
+        HyperParameterSet.For<Options>().CheckpointSettings(TrainerOptions, seed, ("InitialGenerator", TrainerOptions.InitialGenerator is null ? null : "given"));
 
     /// <summary>The hyper-parameters recorded in the exported ONNX metadata (the declared ones).</summary>
-    internal IReadOnlyDictionary<string, string> HyperParameters()
+    internal override IReadOnlyDictionary<string, string> HyperParameters()
     {
-        var result = HyperParameterSet.For<Options>().Metadata(_options);
-        if (_options.InitialGenerator is not null) result["pretraining_epochs"] = "given"; // G was not pre-trained here
+        var result = HyperParameterSet.For<Options>().Metadata(TrainerOptions);
+        if (TrainerOptions.InitialGenerator is not null) result["pretraining_epochs"] = "given"; // G was not pre-trained here
         return result;
     }
-
-    /// <summary>The input schema plus the score column; checks the id and rating columns.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => ScoreColumnShape.AppendForTrainer(_mlContext, inputSchema, _options);
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,134 +15,121 @@ namespace MLNet.Adversarial.Trainers;
 /// (1 − λ)·p_θ(·|u) + λ·m, rewarded by D with 2σ(x_uj) − 1, re-weighted by p_θ / proposal (importance sampling), and G
 /// takes a REINFORCE step on −Σ reward · log p_θ(j|u), with p_θ = softmax(score / τ) over the whole catalogue.</item>
 /// </list>
-/// After each round the served network is validated; the best validated model (including the pre-trained G, when G is
-/// served) is returned.
+/// Two phases for the <see cref="TrainingLoop"/>: BPR pre-training of G ("pretraining", the factorisation epoch of
+/// <see cref="PairwiseTrainingEngine"/>; it ends at its epoch cap or when validation stops improving), then the game
+/// ("game"), which starts from the best pre-trained G. Pre-training epochs are selectable when G is served.
 /// </summary>
-internal sealed class IrganTrainingEngine
+internal sealed class IrganTrainingEngine : IEpochTrainer
 {
     private readonly IrganTrainer.Options _options;
+    private readonly InteractionData _train;
     private readonly int _seed;
-    private readonly Action<string>? _log;
+    private readonly Device _device;
+    private readonly GameState _game;
+    private PairwiseTrainingEngine? _pretraining;
+    private MatrixFactorizationNetwork? _generator, _discriminator;
     // Held for the engine's lifetime: a temporary Scalar may be finalised while libtorch still reads it.
-    private Scalar? _inverseTemperature, _inverseSamplingTemperature, _one, _half;
+    private readonly Scalar _inverseTemperature, _inverseSamplingTemperature, _one, _half;
 
-    public IrganTrainingEngine(IrganTrainer.Options options, int seed, Action<string>? log)
+    public IrganTrainingEngine(IrganTrainer.Options options, InteractionData train, int seed)
     {
-        _options = options;
-        _seed = seed;
-        _log = log;
-    }
-
-    /// <summary>The served network's state at the end of training.</summary>
-    public TrainingCheckpoint? LastCheckpoint { get; private set; }
-
-    /// <summary>Plays the game from <paramref name="pretraining"/>'s selected model; its history comes first in the result.</summary>
-    public TrainingResult<FactorizationModel> Train(InteractionData train, TrainingResult<FactorizationModel> pretraining, Func<FactorizationModel, double>? validate)
-    {
-        Runtime.TorchSharpNativeLoader.EnsureLoaded(); // before torch's static constructor: see PairwiseTrainingEngine
-        return TrainWithThreads(train, pretraining, validate);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private TrainingResult<FactorizationModel> TrainWithThreads(InteractionData train, TrainingResult<FactorizationModel> pretraining, Func<FactorizationModel, double>? validate)
-    {
-        _inverseTemperature ??= (1.0 / _options.Temperature).ToScalar();
-        _inverseSamplingTemperature ??= (1.0 / _options.DiscriminatorSamplingTemperature).ToScalar();
-        _one ??= 1.0.ToScalar();
-        _half ??= 0.5.ToScalar();
-        int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(_options.NumberOfThreads ?? 1);
-        try
-        {
-            return TrainCore(train, pretraining, validate);
-        }
-        finally
-        {
-            torch.set_num_threads(previousThreads);
-        }
-    }
-
-    private TrainingResult<FactorizationModel> TrainCore(InteractionData train, TrainingResult<FactorizationModel> pretraining, Func<FactorizationModel, double>? validate)
-    {
-        var o = _options;
         if (train.Count == 0) throw new ArgumentException("The training data has no positive interactions (check MinRating).");
         NegativeSampler.EnsureNegativesExist(train);
-        var device = PairwiseTrainingEngine.ResolveDevice(o.Device);
-        int d = o.EmbeddingDimension;
+        _options = options;
+        _train = train;
+        _seed = seed;
+        _device = TorchTraining.ResolveDevice(options.Device);
+        _inverseTemperature = (1.0 / options.Temperature).ToScalar();
+        _inverseSamplingTemperature = (1.0 / options.DiscriminatorSamplingTemperature).ToScalar();
+        _one = 1.0.ToScalar();
+        _half = 0.5.ToScalar();
+        _game = new GameState(train, train.ActiveUsers().ToArray(), options.BatchSize);
+        if (options.InitialGenerator is null)
+            _pretraining = new PairwiseTrainingEngine(options.PretrainingOptions(), 0, 0, null, train, text: null, seed);
+        Phases =
+        [
+            new("pretraining", options.InitialGenerator is null ? options.Epochs : 0, EndsOnPlateau: true, Selectable: !options.ServeDiscriminator),
+            new("game", 0, EndsOnPlateau: false, Selectable: true),
+        ];
+    }
+
+    public IReadOnlyList<TrainingPhase> Phases { get; }
+
+    public string DivergenceAdvice => _generator is null ? "lower LearningRate or raise L2Regularization" : "lower GeneratorLearningRate or DiscriminatorLearningRate";
+
+    /// <summary>The game starts from <paramref name="start"/> (the best pre-trained G), or from the initial generator.</summary>
+    public void EnterPhase(int phase, IRecommenderModel? start)
+    {
+        var o = _options;
+        _pretraining?.Dispose();
+        _pretraining = null;
         var rng = new Random(_seed);
-        using var generator = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, d, o.InitialStandardDeviation, rng, o.Optimizer, o.GeneratorLearningRate, device);
-        using var discriminator = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, d, o.InitialStandardDeviation, rng, o.Optimizer, o.DiscriminatorLearningRate, device);
-        generator.LoadWeights(pretraining.Model);
-        if (o.InitializeDiscriminatorFromGenerator) discriminator.LoadWeights(pretraining.Model);
-        var served = o.ServeDiscriminator ? discriminator : generator;
+        int users = _train.Users.Count, items = _train.Items.Count;
+        _generator = new MatrixFactorizationNetwork(users, items, o.EmbeddingDimension, o.InitialStandardDeviation, rng, o.Optimizer, o.GeneratorLearningRate, _device);
+        _discriminator = new MatrixFactorizationNetwork(users, items, o.EmbeddingDimension, o.InitialStandardDeviation, rng, o.Optimizer, o.DiscriminatorLearningRate, _device);
+        var initial = o.InitialGenerator ?? (FactorizationModel?)start;
+        if (initial is null) return; // resuming: the checkpoint's state follows
+        _generator.LoadWeights(initial);
+        if (o.InitializeDiscriminatorFromGenerator) _discriminator.LoadWeights(initial);
+    }
 
-        int offset = pretraining.History.Count;
-        int totalEpochs = offset + o.AdversarialEpochs;
-        // The pre-training epochs count against the whole run, as their progress reports did.
-        var history = pretraining.History.Select(h => h with { TotalEpochs = totalEpochs }).ToList();
-        // The pre-trained G is a candidate of model selection when G is served; a fresh D is not.
-        FactorizationModel? best = null;
-        double bestMetric = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0;
-        if (validate is not null && !o.ServeDiscriminator)
+    public EpochOutcome RunEpoch(int epoch, int phase, int? nextEpoch, CancellationToken cancellation)
+    {
+        if (_pretraining is not null) return _pretraining.RunEpoch(epoch, 0, nextEpoch, cancellation);
+        var o = _options;
+        var (generator, discriminator) = (_generator!, _discriminator!);
+        double discriminatorLoss = 0, generatorLoss = 0;
+        long pairs = 0;
+        for (int pass = 0; pass < o.DiscriminatorEpochs; pass++)
         {
-            best = pretraining.Model;
-            bestEpoch = pretraining.SelectedEpoch;
-            bestMetric = pretraining.History.FirstOrDefault(h => h.Epoch == bestEpoch)?.ValidationMetric ?? validate(best);
+            var passRng = new Random(unchecked(_seed * 1_000_003 + epoch * 1009 + pass));
+            discriminatorLoss += DiscriminatorPass(generator, discriminator, _game, passRng, _device);
+            pairs += _train.Count;
         }
-
-        var activeUsers = train.ActiveUsers().ToArray();
-        var game = new GameState(train, activeUsers, o.BatchSize);
-        for (int round = 1; round <= o.AdversarialEpochs; round++)
+        for (int pass = 0; pass < o.GeneratorEpochs; pass++)
         {
-            o.CancellationToken.ThrowIfCancellationRequested();
-            int epoch = offset + round;
-            var clock = Stopwatch.StartNew();
-            double discriminatorLoss = 0, generatorLoss = 0;
-            long pairs = 0;
-            for (int pass = 0; pass < o.DiscriminatorEpochs; pass++)
-            {
-                var passRng = new Random(unchecked(_seed * 1_000_003 + epoch * 1009 + pass));
-                discriminatorLoss += DiscriminatorPass(generator, discriminator, game, passRng, device);
-                pairs += train.Count;
-            }
-            for (int pass = 0; pass < o.GeneratorEpochs; pass++)
-            {
-                var passRng = new Random(unchecked(_seed * 1_000_003 + epoch * 1009 + 500 + pass));
-                var (loss, samples) = GeneratorPass(generator, discriminator, game, passRng, device);
-                generatorLoss += loss;
-                pairs += samples;
-            }
-            clock.Stop();
-
-            double? metric = null;
-            if (validate is not null)
-            {
-                var snapshot = served.Snapshot(train.Users, train.Items);
-                metric = validate(snapshot);
-                if (metric > bestMetric) { bestMetric = metric.Value; best = snapshot; bestEpoch = epoch; sinceBest = 0; }
-                else sinceBest++;
-            }
-            var report = new TrainingEpochReport(epoch, totalEpochs, o.GeneratorEpochs > 0 ? generatorLoss / o.GeneratorEpochs : double.NaN, metric,
-                clock.Elapsed.TotalSeconds, pairs, Adversarial: true,
-                DiscriminatorLoss: o.DiscriminatorEpochs > 0 ? discriminatorLoss / o.DiscriminatorEpochs : null);
-            history.Add(report);
-            _log?.Invoke(report.ToString());
-            o.Progress?.Report(report);
-            if (o.GeneratorEpochs > 0 && !double.IsFinite(report.Loss) || report.DiscriminatorLoss is { } dl && !double.IsFinite(dl))
-                throw new InvalidOperationException($"Training diverged at epoch {epoch} (G loss {report.Loss}, D loss {report.DiscriminatorLoss}); lower GeneratorLearningRate or DiscriminatorLearningRate.");
-            if (validate is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
-            {
-                _log?.Invoke($"early stopping after epoch {epoch}: no improvement for {sinceBest} validated epochs; keeping epoch {bestEpoch}");
-                break;
-            }
+            var passRng = new Random(unchecked(_seed * 1_000_003 + epoch * 1009 + 500 + pass));
+            var (loss, samples) = GeneratorPass(generator, discriminator, _game, passRng, _device);
+            generatorLoss += loss;
+            pairs += samples;
         }
+        return new EpochOutcome(o.GeneratorEpochs > 0 ? generatorLoss / o.GeneratorEpochs : 0, pairs, Adversarial: true,
+            DiscriminatorLoss: o.DiscriminatorEpochs > 0 ? discriminatorLoss / o.DiscriminatorEpochs : null);
+    }
 
-        int lastEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
-        LastCheckpoint = TrainingCheckpoint.Capture(served, train, lastEpoch, new ModelSelectionState(best, bestMetric, bestEpoch, sinceBest),
-            HyperParameterSet.For<IrganTrainer.Options>().CheckpointSettings(o, _seed));
-        if (best is not null) return new TrainingResult<FactorizationModel>(best, history, bestEpoch);
-        return new TrainingResult<FactorizationModel>(served.Snapshot(train.Users, train.Items), history, lastEpoch);
+    /// <summary>The served network: G in pre-training, then G or D (<see cref="IrganTrainer.Options.ServeDiscriminator"/>).</summary>
+    public IRecommenderModel Snapshot()
+    {
+        if (_pretraining is not null) return _pretraining.Snapshot();
+        if (_generator is null) return _options.InitialGenerator!;
+        return (_options.ServeDiscriminator ? _discriminator! : _generator).Snapshot(_train.Users, _train.Items);
+    }
+
+    /// <summary>In pre-training, the BPR state; in the game, G and D (weights and optimiser state) and the order D's pairs are shuffled in.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        if (_pretraining is not null) { _pretraining.WriteState(writer); return; }
+        if (_generator is null) return;
+        TensorState.WriteModule(writer, _generator);
+        TensorState.WriteModule(writer, _discriminator!);
+        TensorState.WriteInts(writer, _game.Order);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        if (_pretraining is not null) { _pretraining.ReadState(reader); return; }
+        if (_generator is null) return;
+        TensorState.ReadModule(reader, _generator);
+        TensorState.ReadModule(reader, _discriminator!);
+        TensorState.ReadInts(reader, _game.Order);
+    }
+
+    public void Dispose()
+    {
+        _pretraining?.Dispose();
+        _generator?.Dispose();
+        _discriminator?.Dispose();
+        foreach (var s in new[] { _inverseTemperature, _inverseSamplingTemperature, _one, _half }) s.Dispose();
     }
 
     /// <summary>Reusable buffers and the positives in the layouts the passes need.</summary>
@@ -181,7 +168,7 @@ internal sealed class IrganTrainingEngine
             using (var scope = torch.NewDisposeScope())
             {
                 var userTensor = torch.tensor(users.ToArray().Select(u => (long)u).ToArray(), device: device);
-                probabilities = generator.ScoreCatalogue(userTensor).mul_(_inverseSamplingTemperature!).softmax(1).cpu().data<float>().ToArray();
+                probabilities = generator.ScoreCatalogue(userTensor).mul_(_inverseSamplingTemperature).softmax(1).cpu().data<float>().ToArray();
             }
             for (int k = 0; k < len; k++)
             {
@@ -224,10 +211,10 @@ internal sealed class IrganTrainingEngine
             }
             using var scope = torch.NewDisposeScope();
             var batch = GatherPairs(discriminator, game, us.AsSpan(0, len), ps.AsSpan(0, len), fs.AsSpan(0, len), device);
-            var real = (batch.Pu * batch.Qi).sum(1).add(batch.Bi, _one!); // held alpha: Tensor + Tensor makes a temporary Scalar
-            var fake = (batch.Pu * batch.Qj).sum(1).add(batch.Bj, _one!);
+            var real = (batch.Pu * batch.Qi).sum(1).add(batch.Bi, _one); // held alpha: Tensor + Tensor makes a temporary Scalar
+            var fake = (batch.Pu * batch.Qj).sum(1).add(batch.Bj, _one);
             // −[log σ(x_real) + log(1 − σ(x_fake))]; logsigmoid, unlike softplus, takes no Scalar arguments (see RowSparseOptimizer).
-            var loss = nn.functional.logsigmoid(real).add_(nn.functional.logsigmoid(fake.neg()), _one!).mean().neg();
+            var loss = nn.functional.logsigmoid(real).add_(nn.functional.logsigmoid(fake.neg()), _one).mean().neg();
             loss.backward();
             MatrixFactorizationNetwork.AddL2Gradient(batch, o.DiscriminatorL2Regularization);
             discriminator.Step(batch, o.UseItemBias);
@@ -272,7 +259,7 @@ internal sealed class IrganTrainingEngine
             using var scope = torch.NewDisposeScope();
             var userRows = torch.tensor(batchUsers.ToArray().Select(u => (long)u).ToArray(), device: device);
             var batch = generator.GatherCatalogue(userRows);
-            var logProbabilities = batch.Scores().mul(_inverseTemperature!).log_softmax(1);
+            var logProbabilities = batch.Scores().mul(_inverseTemperature).log_softmax(1);
             var probabilities = logProbabilities.detach().exp().cpu().data<float>().ToArray();
 
             var samples = new long[len * maxSamples];
@@ -310,7 +297,7 @@ internal sealed class IrganTrainingEngine
 
             var sampleTensor = torch.tensor(samples, [len, maxSamples], device: device);
             // D's reward 2σ(x_uj) − 1 = tanh(x_uj / 2), as in the released IRGAN code, times the importance weight.
-            var rewards = discriminator.ScoreCandidates(userRows, sampleTensor).mul_(_half!).tanh_();
+            var rewards = discriminator.ScoreCandidates(userRows, sampleTensor).mul_(_half).tanh_();
             var weights = rewards.mul_(torch.tensor(correction, [len, maxSamples], device: device));
             using var perUser = (-1.0 / len).ToScalar();
             var loss = logProbabilities.gather(1, sampleTensor).mul(weights).sum().mul(perUser);

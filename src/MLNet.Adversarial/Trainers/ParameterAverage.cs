@@ -33,6 +33,10 @@ internal sealed class ParameterAverage : IDisposable
         for (int k = 0; k < _parameters.Length; k++) _average[k].mul_(_decay).add_(_parameters[k], alpha: _weight);
     }
 
+    public void WriteState(BinaryWriter writer) => TensorState.WriteTensors(writer, _average);
+
+    public void ReadState(BinaryReader reader) => TensorState.ReadTensors(reader, _average);
+
     public void Dispose()
     {
         foreach (var t in _average) t.Dispose();

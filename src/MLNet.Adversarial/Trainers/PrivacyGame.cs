@@ -96,6 +96,11 @@ internal sealed class PrivacyGame : IDisposable
         return mean;
     }
 
+    /// <summary>The adversary's weights and its optimiser's moments (the rest is derived from the options and data).</summary>
+    public void WriteState(BinaryWriter writer) => _adversary.WriteState(writer);
+
+    public void ReadState(BinaryReader reader) => _adversary.ReadState(reader);
+
     public void Dispose()
     {
         _adversary.Dispose();

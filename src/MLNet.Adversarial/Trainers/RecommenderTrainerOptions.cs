@@ -21,6 +21,8 @@ public abstract class RecommenderTrainerOptions
         public const int EarlyStoppingPatience = 10;
         /// <summary>Default <see cref="TopK"/>.</summary>
         public const int TopK = 10;
+        /// <summary>Default <see cref="ValidationFraction"/>.</summary>
+        public const double ValidationFraction = 0.1;
     }
 
     /// <summary>The user id column: a key column (e.g. from <c>MapValueToKey</c>), an integer, whole-number or text column.</summary>
@@ -63,6 +65,22 @@ public abstract class RecommenderTrainerOptions
     [NotHyperParameter("data")]
     public Microsoft.ML.IDataView? ValidationData { get; set; }
 
+    /// <summary>
+    /// When <see cref="ValidationData"/> is null: the share of each user's training positives held out (seeded by
+    /// <see cref="Seed"/>) as validation data for model selection, the phase switches and early stopping. 0: no
+    /// internal validation (a fixed schedule of <c>Epochs</c> epochs).
+    /// </summary>
+    [HyperParameter("validation_fraction", "--validation-fraction", "Without validation data: per-user share of the training positives held out for model selection, the phase switches and early stopping (0: a fixed schedule of --epochs).", Min = 0, Max = 1, MaxExclusive = true, ValueName = "F")]
+    public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+
+    /// <summary>
+    /// With the internal split (<see cref="ValidationFraction"/>): after selection, train again on all the rows,
+    /// replaying the selected schedule (its phase switches and epoch count) without validation, and serve that model.
+    /// False serves the model selected on the rest of the rows.
+    /// </summary>
+    [HyperParameter("refit_on_all_data", "--refit-on-all-data", "With the internal validation split: after selection, retrain on all the rows replaying the selected schedule (false: serve the model selected on the rest).", FlagValues = ["false", "true"])]
+    public bool RefitOnAllData { get; set; } = true;
+
     /// <summary>K of the validation NDCG.</summary>
     [HyperParameter("validation_k", "--validation-k", "With validation data: K of the NDCG@K that selects the epoch.", Min = 1, ValueName = "K")]
     public int ValidationK { get; set; } = Defaults.ValidationK;
@@ -71,13 +89,33 @@ public abstract class RecommenderTrainerOptions
     [HyperParameter("early_stopping_patience", "--patience", "With validation data: stop after N validated epochs without improvement (0: never; IRGAN: in the BPR pre-training and in the game, each).", Min = 0, ValueName = "N", ShapesTraining = false)]
     public int EarlyStoppingPatience { get; set; } = Defaults.EarlyStoppingPatience;
 
+    /// <summary>
+    /// Folder to write a training checkpoint to (<see cref="CheckpointFileName"/>, atomically: a temporary file, then a
+    /// rename) every <see cref="CheckpointEvery"/> epochs and after the last epoch. Null: no checkpoint files. A process
+    /// killed at any moment leaves the previous complete checkpoint; continue with <see cref="ResumeFrom"/> =
+    /// <c>TrainingCheckpoint.Load(...)</c> and the same data, options and seed to get the uninterrupted run's model.
+    /// </summary>
+    [NotHyperParameter("where checkpoints go, not what is trained")]
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Epochs between checkpoint files in <see cref="CheckpointDirectory"/>.</summary>
+    [NotHyperParameter("how often checkpoints are written, not what is trained")]
+    public int CheckpointEvery { get; set; } = 1;
+
+    /// <summary>The checkpoint file name inside <see cref="CheckpointDirectory"/>.</summary>
+    public const string CheckpointFileName = "checkpoint.bin";
+
+    /// <summary>Continue from this checkpoint (from <c>RecommenderTransformer.Checkpoint</c> or <see cref="Training.TrainingCheckpoint.Load(string)"/>) instead of a fresh initialisation.</summary>
+    [NotHyperParameter("a checkpoint to continue from")]
+    public Training.TrainingCheckpoint? ResumeFrom { get; set; }
+
     /// <summary>Stops training at the next batch; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
     [NotHyperParameter("a callback")]
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>Receives a report after every epoch.</summary>
+    /// <summary>Receives a report after every epoch (after its checkpoint is written).</summary>
     [NotHyperParameter("a callback")]
-    public IProgress<TrainingEpochReport>? Progress { get; set; }
+    public IProgress<Training.TrainingEpochReport>? Progress { get; set; }
 
     /// <summary>K of the exported top-K recommender graph.</summary>
     [NotHyperParameter("a serving export setting")]
@@ -105,7 +143,13 @@ public abstract class RecommenderTrainerOptions
         Check(!string.IsNullOrWhiteSpace(ScoreColumnName), nameof(ScoreColumnName), "must name a column");
         Check(TopK > 0, nameof(TopK), "must be positive");
         Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), "must be positive");
+        Check(CheckpointEvery > 0, nameof(CheckpointEvery), "must be positive");
+        Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), "must name a folder or be null");
     }
+
+    /// <summary>What the serving transformer needs from the options.</summary>
+    internal Serving.ServingOptions ServingOptions() =>
+        new(UserColumnName, ItemColumnName, ScoreColumnName, TopK, ExcludeTrainingItemsFromTopK, GpuDeviceId, FallbackToCpu);
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for option <paramref name="name"/> unless <paramref name="ok"/>.</summary>
     protected static void Check(bool ok, string name, string requirement)

@@ -80,6 +80,7 @@ internal static class HybridFixtures
         Device = TrainingDevice.Cpu,
         AdversarialWeight = adversarialWeight,
         AdversarialStartEpoch = epochs / 2,
+        ValidationFraction = 0, // a fixed schedule: the internal split has its own tests
         ItemText = itemText,
         UserColumnName = InteractionDataView.Columns.User,
         ItemColumnName = InteractionDataView.Columns.Item,

@@ -4,6 +4,7 @@ using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Text;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 using TorchSharp;
 
 namespace MLNet.Adversarial.Tests.Hybrid;

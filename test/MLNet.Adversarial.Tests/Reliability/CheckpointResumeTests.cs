@@ -6,6 +6,7 @@ using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Onnx;
 using MLNet.Adversarial.Tests.Trainers;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Reliability;
 
@@ -91,14 +92,16 @@ public sealed class CheckpointResumeTests
         // Resumed after epoch 3: runs epoch 4, stops early there and keeps epoch 3, as the uninterrupted run did.
         using (var fromThree = ml.Adversarial().Trainers.Apr(Options(null, TrainingCheckpoint.Load(new MemoryStream(atEpoch3!)))).Fit(split.Train.DataView()))
         {
-            Assert.AreEqual(1, fromThree.Training.History.Count);
+            // The history comes with the checkpoint: the resumed run reports every epoch, as the uninterrupted one.
+            CollectionAssert.AreEqual(new[] { 1, 2, 3, 4 }, fromThree.Training.History.Select(h => h.Epoch).ToArray());
+            CollectionAssert.AreEqual(straight.Training.History.Select(h => h.ValidationMetric).ToArray(), fromThree.Training.History.Select(h => h.ValidationMetric).ToArray());
             Assert.AreEqual(3, fromThree.Training.SelectedEpoch);
             CollectionAssert.AreEqual(straight.ScorerOnnx, fromThree.ScorerOnnx);
         }
         // Resumed from the final checkpoint: patience is already spent, so nothing runs, and the stored best model is kept.
         using (var fromFour = ml.Adversarial().Trainers.Apr(Options(null, last)).Fit(split.Train.DataView()))
         {
-            Assert.AreEqual(0, fromFour.Training.History.Count);
+            Assert.AreEqual(4, fromFour.Training.History.Count, "no epoch runs; the history is the checkpoint's");
             Assert.AreEqual(3, fromFour.Training.SelectedEpoch);
             CollectionAssert.AreEqual(straight.ScorerOnnx, fromFour.ScorerOnnx);
         }
@@ -152,11 +155,27 @@ public sealed class CheckpointResumeTests
         Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>
+    /// A CLI run killed with SIGKILL, then resumed, writes the uninterrupted run's files: plain APR, privacy (a stateful
+    /// adversary with its own optimiser), and the two GANs (generator, discriminator and their optimisers). The default
+    /// internal validation split and refit are on, so the checkpoints cover the validated run and the refit.
+    /// </summary>
     [TestMethod]
-    public void CliRunKilledWithSigkillResumesToTheUninterruptedModel()
+    [DataRow("apr")]
+    [DataRow("privacy")]
+    [DataRow("irgan")]
+    [DataRow("cfgan")]
+    public void CliRunKilledWithSigkillResumesToTheUninterruptedModel(string trainer)
     {
         var root = TempDir();
-        string[] Args(string outDir) => ["train", "--epochs", "3", "--dim", "16", "--seed", "3", "--out", outDir];
+        string[] extra = trainer switch
+        {
+            "privacy" => ["--trainer", "bpr", "--sensitive", SyntheticUserGroups(root) + ":group", "--adversary-hidden", "8"],
+            "irgan" => ["--trainer", "irgan", "--gan-epochs", "3", "--d-epochs", "1"],
+            "cfgan" => ["--trainer", "cfgan", "--g-hidden", "16", "--d-hidden", "16"],
+            _ => [],
+        };
+        string[] Args(string outDir) => ["train", "--epochs", "4", "--dim", "16", "--seed", "3", .. extra, "--out", outDir];
 
         // Uninterrupted, in-process.
         var straightOut = Path.Combine(root, "straight");
@@ -178,7 +197,8 @@ public sealed class CheckpointResumeTests
         }
         var interrupted = TrainingCheckpoint.Load(checkpointFile);
         TestContext.WriteLine($"killed after epoch {interrupted.Epoch}");
-        Assert.IsLessThan(3, interrupted.Epoch, "killed mid-run");
+        var finished = TrainingCheckpoint.Load(Path.Combine(straightOut, FactorizationTrainerOptions.CheckpointFileName));
+        Assert.IsTrue(!interrupted.IsRefit || interrupted.Epoch < finished.Epoch, "killed mid-run");
         // Nothing at a final path is half-written: the model files do not exist yet, and the checkpoint loads.
         foreach (var name in new[] { "model.zip", "model.bin", "scorer.onnx", "topk.onnx", "metrics.json" })
             Assert.IsFalse(File.Exists(Path.Combine(killedOut, name)), name);
@@ -197,22 +217,32 @@ public sealed class CheckpointResumeTests
         TestContext.WriteLine($"second kill left: {string.Join(", ", written)}");
         Assert.IsTrue(written.Contains("model.zip"));
         (new MLContext(seed: 1).Adversarial().LoadModel(Path.Combine(killedOut, "model.zip"), out _) as IDisposable)?.Dispose();
-        if (written.Contains("model.bin")) { using var s = File.OpenRead(Path.Combine(killedOut, "model.bin")); FactorizationModel.Load(s, "model.bin"); }
+        if (written.Contains("model.bin")) { using var s = File.OpenRead(Path.Combine(killedOut, "model.bin")); RecommenderModelFile.Load(s, "model.bin"); }
         foreach (var onnx in written.Where(n => n!.EndsWith(".onnx", StringComparison.Ordinal))) OnnxModelFile.Validate(Path.Combine(killedOut, onnx!));
         if (written.Contains("metrics.json")) System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(killedOut, "metrics.json"))).Dispose();
-        Assert.AreEqual(3, TrainingCheckpoint.Load(checkpointFile).Epoch, "training had finished and checkpointed its last epoch");
+        Assert.AreEqual((true, finished.Epoch), (TrainingCheckpoint.Load(checkpointFile).IsRefit, TrainingCheckpoint.Load(checkpointFile).Epoch),
+            "training had finished and checkpointed the refit's last epoch");
 
         // Resume in-process from the checkpoint folder (no epochs left: it writes the same files).
         stdout = new StringWriter();
         stderr = new StringWriter();
         Assert.AreEqual(0, CliApp.Run([.. Args(killedOut), "--resume", checkpoints], stdout, stderr), stderr.ToString());
-        StringAssert.Contains(stdout.ToString(), "resuming after epoch 3");
+        StringAssert.Contains(stdout.ToString(), $"resuming after epoch {finished.Epoch}");
         foreach (var name in new[] { "scorer.onnx", "topk.onnx", "model.bin" })
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(straightOut, name)), File.ReadAllBytes(Path.Combine(killedOut, name)), name);
         OnnxModelFile.Validate(Path.Combine(killedOut, "scorer.onnx"));
-        Assert.AreEqual(3, TrainingCheckpoint.Load(checkpointFile).Epoch);
+        Assert.AreEqual(finished.Epoch, TrainingCheckpoint.Load(checkpointFile).Epoch);
         Assert.IsEmpty(Directory.GetFiles(killedOut, "*.tmp"), "the killed writer's leftovers are removed by the next write");
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>A user attribute file (id,group) for the synthetic data set the CLI trains on with --seed 3.</summary>
+    private static string SyntheticUserGroups(string root)
+    {
+        var users = SyntheticInteractions.GenerateSplit(new SyntheticInteractions.Options { Seed = 3 }).Train.Users.Int64Values.ToArray().Distinct().Order();
+        var path = Path.Combine(root, "users.csv");
+        File.WriteAllLines(path, ["id,group", .. users.Select(u => $"{u},{(u % 3 == 0 ? "a" : "b")}")]);
+        return path;
     }
 
     private static Process StartCli(IEnumerable<string> args)

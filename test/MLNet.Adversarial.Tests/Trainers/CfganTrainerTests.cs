@@ -5,6 +5,7 @@ using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Training;
 
 namespace MLNet.Adversarial.Tests.Trainers;
 
@@ -26,7 +27,7 @@ public sealed class CfganTrainerTests
     internal static CfganTrainer.Options FastOptions(int rounds = 12) => new()
     {
         Epochs = rounds, GeneratorHiddenSize = 16, DiscriminatorHiddenSize = 16, GeneratorLearningRate = 0.01, DiscriminatorLearningRate = 0.01,
-        GeneratorBatchSize = 16, DiscriminatorBatchSize = 16, GeneratorAveragingDecay = 0, Seed = 7, Device = TrainingDevice.Cpu, MinRating = 4,
+        GeneratorBatchSize = 16, DiscriminatorBatchSize = 16, GeneratorAveragingDecay = 0, ValidationFraction = 0, Seed = 7, Device = TrainingDevice.Cpu, MinRating = 4,
         UserColumnName = InteractionDataView.Columns.User, ItemColumnName = InteractionDataView.Columns.Item,
         RatingColumnName = InteractionDataView.Columns.Rating,
     };

@@ -24,7 +24,7 @@ public sealed class TorchSharpOnnxParityTests
         var train = recommender.TrainingData;
         using var network = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, options.EmbeddingDimension, 0.01,
             new Random(0), options.Optimizer, options.LearningRate, torch.CPU);
-        recommender.Checkpoint!.Restore(network, train);
+        using (var state = new BinaryReader(new MemoryStream(recommender.Checkpoint!.TrainerState))) TensorState.ReadModule(state, network);
         int users = train.Users.Count, items = train.Items.Count;
         using var userIndex = torch.arange(users, torch.ScalarType.Int64);
         using var candidates = torch.arange(items, torch.ScalarType.Int64).unsqueeze(0).expand(users, items).contiguous();

@@ -41,6 +41,8 @@ internal static class TrainingFixtures
         Seed = 7,
         Device = TrainingDevice.Cpu,
         AdversarialStartEpoch = 2,
+        // A fixed schedule: these tests are about the epochs they ask for (the internal split and refit have their own tests).
+        ValidationFraction = 0,
         UserColumnName = InteractionDataView.Columns.User,
         ItemColumnName = InteractionDataView.Columns.Item,
     };

@@ -1,8 +1,8 @@
-namespace MLNet.Adversarial.Trainers;
+namespace MLNet.Adversarial.Training;
 
 /// <summary>Per-epoch figures reported through <see cref="IProgress{T}"/> and <c>MLContext.Log</c>.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
-/// <param name="TotalEpochs">The configured number of epochs.</param>
+/// <param name="TotalEpochs">The configured maximum number of epochs (early stopping may end training before).</param>
 /// <param name="Loss">Mean training loss per pair over the epoch: the BPR loss plus, when active, λ times the adversarial one (the L2 penalty is not included).</param>
 /// <param name="ValidationMetric">The validation metric after this epoch, when it was evaluated.</param>
 /// <param name="Seconds">Wall-clock seconds spent on the epoch's training steps (validation excluded).</param>
@@ -13,6 +13,9 @@ namespace MLNet.Adversarial.Trainers;
 public sealed record TrainingEpochReport(int Epoch, int TotalEpochs, double Loss, double? ValidationMetric, double Seconds, long Pairs, bool Adversarial,
     double? AdversaryLoss = null, double? DiscriminatorLoss = null)
 {
+    /// <summary>The schedule phase the epoch belongs to (for example "bpr" then "apr", or "pretraining" then "game").</summary>
+    public string Phase { get; init; } = "";
+
     /// <summary>Training pairs per second in this epoch.</summary>
     public double PairsPerSecond => Seconds > 0 ? Pairs / Seconds : 0;
 
