@@ -28,7 +28,13 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
             public const double Epsilon = 0.5;
             /// <summary>Default <see cref="AdversarialWeight"/> (the APR paper's λ).</summary>
             public const double AdversarialWeight = 1.0;
+            /// <summary>Default L2 penalty of APR (BPR's is <see cref="FactorizationTrainerOptions.Defaults.L2Regularization"/>): the adversarial term regularises too; chosen on a validation split of MovieLens-100K (docs/results.md).</summary>
+            public const double L2Regularization = 0.001;
         }
+
+        /// <inheritdoc />
+        public override double EffectiveL2Regularization =>
+            L2Regularization ?? (AdversarialWeight > 0 ? AdversarialDefaults.L2Regularization : FactorizationTrainerOptions.Defaults.L2Regularization);
 
         /// <summary>L2 norm ε of each perturbed embedding row's adversarial perturbation.</summary>
         [HyperParameter("epsilon", "--epsilon", "APR perturbation norm ε.", Min = 0, SearchMin = 0.01, SearchMax = 2, SearchLogScale = true)]

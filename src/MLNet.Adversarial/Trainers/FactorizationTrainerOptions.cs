@@ -18,7 +18,7 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
         public const int BatchSize = 4096;
         /// <summary>Default <see cref="LearningRate"/>.</summary>
         public const double LearningRate = 0.005;
-        /// <summary>Default <see cref="L2Regularization"/>.</summary>
+        /// <summary>Default <see cref="L2Regularization"/> of BPR (and of IRGAN's BPR pre-training), chosen on a validation split of MovieLens-100K.</summary>
         public const double L2Regularization = 0.01;
         /// <summary>Default <see cref="NegativesPerPositive"/>.</summary>
         public const int NegativesPerPositive = 1;
@@ -50,9 +50,16 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     [HyperParameter("learning_rate", "--lr", "Learning rate of the optimiser (IRGAN: of G's BPR pre-training).", Min = 0, MinExclusive = true, SearchMin = 1e-4, SearchMax = 0.05, SearchLogScale = true)]
     public double LearningRate { get; set; } = Defaults.LearningRate;
 
-    /// <summary>L2 penalty on the embedding rows and biases used in each batch (scaled per pair).</summary>
-    [HyperParameter("l2_regularization", "--l2", "L2 regularisation of the rows and biases in each batch.", Min = 0, SearchMin = 1e-4, SearchMax = 0.1, SearchLogScale = true)]
-    public double L2Regularization { get; set; } = Defaults.L2Regularization;
+    /// <summary>
+    /// L2 penalty on the embedding rows and biases used in each batch (scaled per pair). Null (the default): the
+    /// trainer's own default, <see cref="EffectiveL2Regularization"/> (BPR <see cref="Defaults.L2Regularization"/>; APR
+    /// less, since its adversarial term regularises too).
+    /// </summary>
+    [HyperParameter("l2_regularization", "--l2", "L2 regularisation of the rows and biases in each batch (default: 0.01; APR 0.001, its adversarial term regularises too).", Min = 0, SearchMin = 1e-4, SearchMax = 0.1, SearchLogScale = true, RecordedAs = nameof(EffectiveL2Regularization))]
+    public double? L2Regularization { get; set; }
+
+    /// <summary>The L2 penalty training uses: <see cref="L2Regularization"/>, or the trainer's default when it is null.</summary>
+    public virtual double EffectiveL2Regularization => L2Regularization ?? Defaults.L2Regularization;
 
     /// <summary>Negative items drawn for each positive in each epoch.</summary>
     [HyperParameter("negatives_per_positive", "--negatives", "Negative items drawn per positive in each epoch.", Min = 1, Max = 1024, ValueName = "N", SearchMin = 1, SearchMax = 8, SearchLogScale = true)]

@@ -125,7 +125,7 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
             Tensor? userDelta = null;
             if (_privacy is not null) (loss, userDelta) = _privacy.Play(_net, batch, _batchUsers.AsSpan(0, userCount), _representativePairs.AsSpan(0, userCount), loss, protecting);
             loss.backward();
-            MatrixFactorizationNetwork.AddL2Gradient(batch, o.L2Regularization);
+            MatrixFactorizationNetwork.AddL2Gradient(batch, o.EffectiveL2Regularization);
             _net.Step(batch, o.UseItemBias, _textL2Twice);
             if (userDelta is not null) _net.AddToUserRows(batch.UserRows, userDelta);
             using var weight = ((double)len).ToScalar();

@@ -18,7 +18,7 @@ public abstract class RecommenderTrainerOptions
         /// <summary>Default <see cref="ValidationK"/>.</summary>
         public const int ValidationK = 10;
         /// <summary>Default <see cref="EarlyStoppingPatience"/>.</summary>
-        public const int EarlyStoppingPatience = 10;
+        public const int EarlyStoppingPatience = 30;
         /// <summary>Default <see cref="TopK"/>.</summary>
         public const int TopK = 10;
         /// <summary>Default <see cref="ValidationFraction"/>.</summary>
