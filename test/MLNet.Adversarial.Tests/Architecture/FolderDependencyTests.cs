@@ -16,8 +16,10 @@ public sealed class FolderDependencyTests
     /// <summary>One row per folder: what it may use, and whether the row is enforced yet.</summary>
     private sealed record Layer(string Folder, string[] MayUse, bool Enforced = true, string? Pending = null);
 
-    // Lowest first. Serving, Training and Trainers are being reworked by the training-core change (issue 12): their rows
-    // are the target, reported but not enforced until that lands (Serving still names trainer types today).
+    // Lowest first. A row may name a subfolder ("Trainers/Irgan"): its files keep the namespace of the top folder, so
+    // the scan attributes a reference to it by the types declared there. The trainer families use the shared trainer
+    // code at the top of Trainers and not each other, except IRGAN, which pre-trains its generator with BPR.
+    private static readonly string[] BelowTrainers = ["Data", "Runtime", "Models", "Onnx", "Text", "Evaluation", "Training", "Serving"];
     private static readonly Layer[] Layers =
     [
         new("Data", []),
@@ -26,10 +28,13 @@ public sealed class FolderDependencyTests
         new("Onnx", ["Data", "Models"]),
         new("Text", ["Data", "Models", "Onnx"]),
         new("Evaluation", ["Data", "Models", "Onnx", "Text"]),
-        new("Serving", ["Data", "Models", "Onnx", "Text"], Enforced: false, Pending: "Serving -> Trainers (RecommenderTransformer, ScoreColumnShape)"),
-        new("Training", ["Data", "Models", "Onnx", "Text", "Evaluation", "Serving", "Runtime"], Enforced: false, Pending: "the shared training core, not yet split out"),
-        new("Trainers", ["Data", "Models", "Onnx", "Text", "Evaluation", "Serving", "Training", "Runtime"], Enforced: false, Pending: "being reorganised per trainer family"),
-        new(RootFolder, ["Data", "Runtime", "Models", "Onnx", "Text", "Evaluation", "Serving", "Training", "Trainers"]),
+        new("Training", ["Data", "Models"]),
+        new("Serving", ["Data", "Models", "Onnx", "Text", "Training"]),
+        new("Trainers", BelowTrainers),
+        new("Trainers/Factorization", [.. BelowTrainers, "Trainers"]),
+        new("Trainers/Irgan", [.. BelowTrainers, "Trainers", "Trainers/Factorization"]),
+        new("Trainers/Cfgan", [.. BelowTrainers, "Trainers"]),
+        new(RootFolder, [.. BelowTrainers, "Trainers", "Trainers/Factorization", "Trainers/Irgan", "Trainers/Cfgan"]),
     ];
 
     public TestContext TestContext { get; set; } = null!;
@@ -75,17 +80,19 @@ public sealed class FolderDependencyTests
         Assert.IsTrue(graph["Onnx"].ContainsKey("Models"), "Onnx exports models");
         Assert.IsTrue(graph["Evaluation"].ContainsKey("Text"), "cold-start evaluation reads item text");
         Assert.IsTrue(graph["Trainers"].ContainsKey("Serving"), "trainers return the serving transformer");
-        Assert.IsTrue(graph[RootFolder].ContainsKey("Trainers"), "the catalogue creates trainers");
+        Assert.IsTrue(graph["Trainers/Irgan"].ContainsKey("Trainers/Factorization"), "IRGAN pre-trains its generator with BPR");
+        Assert.IsTrue(graph["Trainers/Cfgan"].ContainsKey("Trainers"), "CFGAN derives from the shared trainer");
+        Assert.IsTrue(graph[RootFolder].ContainsKey("Trainers/Cfgan"), "the catalogue creates trainers");
     }
 
-    /// <summary>folder → used folder → the files that use it.</summary>
+    /// <summary>folder (or subfolder row) → used folder → the files that use it.</summary>
     private static Dictionary<string, Dictionary<string, HashSet<string>>> Scan()
     {
         var src = Path.Combine(RepositoryRoot(), "src", "MLNet.Adversarial");
         var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Select(path => (Path: path, Relative: Path.GetRelativePath(src, path).Replace('\\', '/')))
             .Where(f => !f.Relative.StartsWith("bin/", StringComparison.Ordinal) && !f.Relative.StartsWith("obj/", StringComparison.Ordinal))
-            .Select(f => (f.Relative, Folder: FolderOf(f.Relative), Text: File.ReadAllText(f.Path)))
+            .Select(f => (f.Relative, Folder: FolderOf(f.Relative), Unit: UnitOf(f.Relative), Text: File.ReadAllText(f.Path)))
             .ToList();
         var folders = files.Select(f => f.Folder).Where(f => f != RootFolder).ToHashSet();
 
@@ -98,12 +105,23 @@ public sealed class FolderDependencyTests
             .ToDictionary(g => g.Key, g => g.Single().Folder);
         var rootTypes = declaredIn.Where(d => d.Value == RootFolder).Select(d => d.Key).ToArray();
 
+        // The rows of a folder split into subfolder rows, and the type names declared in one of them only.
+        var splitFolders = Layers.Where(l => l.Folder.Contains('/')).Select(l => TopFolderOf(l.Folder)).ToHashSet();
+        var unitTypes = files.Where(f => splitFolders.Contains(f.Folder))
+            .SelectMany(f => TypeDeclaration.Matches(Code(f.Text)).Select(m => (Type: m.Groups[1].Value, f.Unit)))
+            .Distinct()
+            .GroupBy(d => d.Type)
+            .Where(g => g.Count() == 1)
+            .GroupBy(g => g.Single().Unit, g => g.Key)
+            .ToDictionary(g => g.Key, g => g.ToArray());
+
         var graph = new Dictionary<string, Dictionary<string, HashSet<string>>>();
-        foreach (var (relative, folder, text) in files)
+        foreach (var (relative, folder, unit, text) in files)
         {
             string expected = folder == RootFolder ? "MLNet.Adversarial;" : $"MLNet.Adversarial.{folder}";
             StringAssert.Contains(text, $"namespace {expected}", $"{relative}: the namespace must follow the folder, or the scan cannot attribute its references");
-            var uses = graph.TryGetValue(folder, out var u) ? u : graph[folder] = [];
+            var uses = graph.TryGetValue(unit, out var u) ? u : graph[unit] = [];
+            var namespacesUsed = new HashSet<string>();
             var code = Code(text);
             var references = Crefs.Matches(text).Select(m => m.Groups[1].Value).Append(code);
             foreach (var piece in references)
@@ -114,12 +132,25 @@ public sealed class FolderDependencyTests
                     if (folders.Contains(m.Groups[1].Value) && declaredIn.GetValueOrDefault(m.Groups[2].Value) == m.Groups[1].Value) Add(m.Groups[1].Value);
             }
             if (folder != RootFolder && rootTypes.Any(t => Regex.IsMatch(code, $@"\b{t}\b"))) Add(RootFolder);
+            // A subfolder row shares its folder's namespace: a file in that namespace, or one that uses it, uses the
+            // row whose types it names; one that uses the namespace but names none of them counts as using the top row.
+            var codeAndCrefs = string.Join("\n", references);
+            var rowsNamed = unitTypes
+                .Where(r => r.Key != unit && (TopFolderOf(r.Key) == folder || namespacesUsed.Contains(TopFolderOf(r.Key))) && r.Value.Any(t => Regex.IsMatch(codeAndCrefs, $@"\b{t}\b")))
+                .Select(r => r.Key).ToList();
+            foreach (var row in rowsNamed) Record(row);
+            foreach (var split in namespacesUsed.Where(splitFolders.Contains).Where(n => !rowsNamed.Any(r => TopFolderOf(r) == n)))
+                Record(split);
 
             void Add(string used)
             {
                 if (used == folder || !(folders.Contains(used) || used == RootFolder)) return;
-                (uses.TryGetValue(used, out var where) ? where : uses[used] = []).Add(relative);
+                namespacesUsed.Add(used);
+                // A reference to a split folder's namespace alone says nothing about which of its rows is used.
+                if (!splitFolders.Contains(used)) Record(used);
             }
+
+            void Record(string used) => (uses.TryGetValue(used, out var where) ? where : uses[used] = []).Add(relative);
         }
         return graph;
     }
@@ -134,6 +165,14 @@ public sealed class FolderDependencyTests
     private static string Code(string text) => CommentsAndStrings.Replace(text, " ");
 
     private static string FolderOf(string relative) => relative.Contains('/') ? relative[..relative.IndexOf('/')] : RootFolder;
+
+    /// <summary>The top folder of a row ("Trainers" for "Trainers/Irgan").</summary>
+    private static string TopFolderOf(string row) => row.Contains('/') ? row[..row.IndexOf('/')] : row;
+
+    /// <summary>The row a file belongs to: the deepest row whose folder holds it (a subfolder row, else its top folder).</summary>
+    private static string UnitOf(string relative) =>
+        Layers.Select(l => l.Folder).Where(f => f.Contains('/') && relative.StartsWith(f + "/", StringComparison.Ordinal))
+            .OrderByDescending(f => f.Length).FirstOrDefault() ?? FolderOf(relative);
 
     private static string RepositoryRoot()
     {

@@ -7,10 +7,10 @@ namespace MLNet.Adversarial.Trainers;
 
 /// <summary>
 /// Adam (β = 0.9, 0.999, ε = 1e-8) with L2 regularisation (λ·w added to the gradient, the gradient of λ·‖w‖²/2)
-/// over whole parameter tensors. On the CPU it is one fused SIMD pass per tensor, shared with
-/// <see cref="RowSparseOptimizer"/>; elsewhere it uses tensor ops with Scalars that are created once and held
-/// (TorchSharp's own optimisers create temporary Scalars on every step, which the GC can finalise while libtorch
-/// still reads them).
+/// over whole parameter tensors. On the CPU it is one fused SIMD pass per tensor (<see cref="AdamKernel"/>, shared
+/// with the factorisation trainers' row-sparse optimiser); elsewhere it uses tensor ops with Scalars that are
+/// created once and held (TorchSharp's own optimisers create temporary Scalars on every step, which the GC can
+/// finalise while libtorch still reads them).
 /// </summary>
 internal sealed class DenseAdam : IDisposable
 {
@@ -19,9 +19,9 @@ internal sealed class DenseAdam : IDisposable
     private readonly Tensor[] _second;
     private readonly double _learningRate;
     private readonly float _weightDecay;
-    private readonly Scalar _beta1 = RowSparseOptimizer.Beta1.ToScalar(), _oneMinusBeta1 = (1 - RowSparseOptimizer.Beta1).ToScalar();
-    private readonly Scalar _beta2 = RowSparseOptimizer.Beta2.ToScalar(), _oneMinusBeta2 = (1 - RowSparseOptimizer.Beta2).ToScalar();
-    private readonly Scalar _epsilon = RowSparseOptimizer.AdamEpsilon.ToScalar();
+    private readonly Scalar _beta1 = AdamKernel.Beta1.ToScalar(), _oneMinusBeta1 = (1 - AdamKernel.Beta1).ToScalar();
+    private readonly Scalar _beta2 = AdamKernel.Beta2.ToScalar(), _oneMinusBeta2 = (1 - AdamKernel.Beta2).ToScalar();
+    private readonly Scalar _epsilon = AdamKernel.Epsilon.ToScalar();
     private readonly Scalar _weightDecayScalar;
     private long _step;
 
@@ -45,7 +45,7 @@ internal sealed class DenseAdam : IDisposable
     public void Step()
     {
         _step++;
-        double stepSize = _learningRate * Math.Sqrt(1 - Math.Pow(RowSparseOptimizer.Beta2, _step)) / (1 - Math.Pow(RowSparseOptimizer.Beta1, _step));
+        double stepSize = AdamKernel.StepSize(_learningRate, _step);
         using var noGrad = torch.no_grad();
         for (int k = 0; k < _parameters.Length; k++)
         {
@@ -61,7 +61,7 @@ internal sealed class DenseAdam : IDisposable
         var w = MemoryMarshal.Cast<byte, float>(p.bytes);
         var g = MemoryMarshal.Cast<byte, float>(grad.bytes);
         if (_weightDecay > 0) TensorPrimitives.MultiplyAdd(w, _weightDecay, g, g);
-        RowSparseOptimizer.AdamRow(w, MemoryMarshal.Cast<byte, float>(m.bytes), MemoryMarshal.Cast<byte, float>(v.bytes), g, stepSize);
+        AdamKernel.Row(w, MemoryMarshal.Cast<byte, float>(m.bytes), MemoryMarshal.Cast<byte, float>(v.bytes), g, stepSize);
     }
 
     private void StepWithTensorOps(Tensor p, Tensor grad, Tensor m, Tensor v, double stepSize)

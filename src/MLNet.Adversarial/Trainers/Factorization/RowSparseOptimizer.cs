@@ -13,7 +13,6 @@ namespace MLNet.Adversarial.Trainers;
 /// </summary>
 internal sealed class RowSparseOptimizer
 {
-    internal const double Beta1 = 0.9, Beta2 = 0.999, AdamEpsilon = 1e-8;
     private const double AdagradEpsilon = 1e-10, AdagradInitialAccumulator = 0.1;
 
     private readonly OptimizerKind _kind;
@@ -22,9 +21,9 @@ internal sealed class RowSparseOptimizer
 
     // Scalars are created once and held: a temporary Scalar from an implicit conversion can be finalised by the GC
     // while libtorch still reads it (seen as "INTERNAL ASSERT FAILED at c10/core/Scalar.h" in long runs).
-    private readonly Scalar _beta1 = Beta1.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar();
-    private readonly Scalar _beta2 = Beta2.ToScalar(), _oneMinusBeta2 = (1 - Beta2).ToScalar();
-    private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar();
+    private readonly Scalar _beta1 = AdamKernel.Beta1.ToScalar(), _oneMinusBeta1 = (1 - AdamKernel.Beta1).ToScalar();
+    private readonly Scalar _beta2 = AdamKernel.Beta2.ToScalar(), _oneMinusBeta2 = (1 - AdamKernel.Beta2).ToScalar();
+    private readonly Scalar _adamEpsilon = AdamKernel.Epsilon.ToScalar(), _adagradEpsilon = AdagradEpsilon.ToScalar(), _one = 1.0.ToScalar();
     private readonly Scalar _learningRateScalar;
 
     public RowSparseOptimizer(OptimizerKind kind, double learningRate, Tensor stepCounter)
@@ -74,11 +73,11 @@ internal sealed class RowSparseOptimizer
         {
             var state2 = MemoryMarshal.Cast<byte, float>(second.bytes);
             long t = MemoryMarshal.Cast<byte, long>(_step.bytes)[0];
-            float stepSize = (float)(_learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)));
+            float stepSize = (float)AdamKernel.StepSize(_learningRate, t);
             for (int r = 0; r < indices.Length; r++)
             {
                 int offset = checked((int)indices[r] * width);
-                AdamRow(weights.Slice(offset, width), state1.Slice(offset, width), state2.Slice(offset, width), gradients.Slice(r * width, width), stepSize);
+                AdamKernel.Row(weights.Slice(offset, width), state1.Slice(offset, width), state2.Slice(offset, width), gradients.Slice(r * width, width), stepSize);
             }
         }
         else
@@ -88,35 +87,6 @@ internal sealed class RowSparseOptimizer
                 int offset = checked((int)indices[r] * width);
                 AdagradRow(weights.Slice(offset, width), state1.Slice(offset, width), gradients.Slice(r * width, width), (float)_learningRate);
             }
-        }
-    }
-
-    /// <summary>One fused SIMD Adam pass over a slice of weights and its moments (also used by <see cref="DenseAdam"/>).</summary>
-    internal static void AdamRow(Span<float> w, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float stepSize)
-    {
-        int k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var b1 = new Vector<float>((float)Beta1); var c1 = new Vector<float>((float)(1 - Beta1));
-            var b2 = new Vector<float>((float)Beta2); var c2 = new Vector<float>((float)(1 - Beta2));
-            var eps = new Vector<float>((float)AdamEpsilon); var step = new Vector<float>(stepSize);
-            for (; k <= w.Length - Vector<float>.Count; k += Vector<float>.Count)
-            {
-                var gk = new Vector<float>(g[k..]);
-                var mk = b1 * new Vector<float>(m[k..]) + c1 * gk;
-                var vk = b2 * new Vector<float>(v[k..]) + c2 * gk * gk;
-                mk.CopyTo(m[k..]);
-                vk.CopyTo(v[k..]);
-                (new Vector<float>(w[k..]) - step * mk / (Vector.SquareRoot(vk) + eps)).CopyTo(w[k..]);
-            }
-        }
-        for (; k < w.Length; k++)
-        {
-            float mk = (float)Beta1 * m[k] + (float)(1 - Beta1) * g[k];
-            float vk = (float)Beta2 * v[k] + (float)(1 - Beta2) * g[k] * g[k];
-            m[k] = mk;
-            v[k] = vk;
-            w[k] -= stepSize * mk / (MathF.Sqrt(vk) + (float)AdamEpsilon);
         }
     }
 
@@ -154,7 +124,7 @@ internal sealed class RowSparseOptimizer
             var v = second.index_select(0, rows).mul_(_beta2).addcmul_(grad, grad, value: _oneMinusBeta2);
             first.index_copy_(0, rows, m);
             second.index_copy_(0, rows, v);
-            using var stepSize = (-_learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t))).ToScalar();
+            using var stepSize = (-AdamKernel.StepSize(_learningRate, t)).ToScalar();
             table.index_copy_(0, rows, values.addcdiv(m, v.sqrt().add_(_adamEpsilon), value: stepSize));
         }
         else
