@@ -38,6 +38,8 @@ internal static class TrainingFixtures
         Epochs = epochs,
         BatchSize = 64,
         LearningRate = 0.05,
+        // BPR's L2 for APR too: the fixtures' trajectories (early-stopping dips, resume cuts) were laid out with it.
+        L2Regularization = FactorizationTrainerOptions.Defaults.L2Regularization,
         Seed = 7,
         Device = TrainingDevice.Cpu,
         AdversarialStartEpoch = 2,
