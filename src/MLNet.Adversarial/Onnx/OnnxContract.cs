@@ -67,6 +67,9 @@ public static class OnnxContract
     /// <summary>Value of <see cref="OnnxMetadataKeys.UserIdType"/> / <see cref="OnnxMetadataKeys.ItemIdType"/> for text ids.</summary>
     public const string StringIdType = "string";
 
+    /// <summary>Value of <see cref="OnnxMetadataKeys.IdInputShape"/>: ids declared <c>[N]</c> (<see cref="OnnxIdInputShape.Batch"/>).</summary>
+    public const string BatchIdInputs = "batch";
+
     /// <summary>Value of <see cref="OnnxMetadataKeys.IdInputShape"/>: ids of any shape (<see cref="OnnxIdInputShape.AnyRank"/>).</summary>
     public const string AnyRankIdInputs = "any-rank";
 
@@ -116,7 +119,7 @@ public static class OnnxMetadataKeys
     /// <summary>Type of the raw item ids: <c>int64</c> or <c>string</c>.</summary>
     public const string ItemIdType = "item_id_type";
 
-    /// <summary>How the id inputs are declared: <c>any-rank</c> or <c>column</c> (see <see cref="OnnxIdInputShape"/>).</summary>
+    /// <summary>How the id inputs are declared: <c>batch</c>, <c>column</c> or <c>any-rank</c> (see <see cref="OnnxIdInputShape"/>).</summary>
     public const string IdInputShape = "id_input_shape";
 
     /// <summary>Embedding dimension.</summary>

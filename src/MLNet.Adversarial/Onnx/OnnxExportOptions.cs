@@ -20,8 +20,12 @@ public record OnnxExportOptions
     /// </summary>
     public InteractionData? TrainingData { get; init; }
 
-    /// <summary>How the id inputs are declared; <see cref="OnnxIdInputShape.Column"/> for serving through ML.NET.</summary>
-    public OnnxIdInputShape IdInputShape { get; init; } = OnnxIdInputShape.AnyRank;
+    /// <summary>
+    /// How the id inputs are declared: <see cref="OnnxIdInputShape.Batch"/> (<c>[N]</c>, the default),
+    /// <see cref="OnnxIdInputShape.Column"/> (<c>[N,1]</c>) for serving through ML.NET, or
+    /// <see cref="OnnxIdInputShape.AnyRank"/> (no shape).
+    /// </summary>
+    public OnnxIdInputShape IdInputShape { get; init; } = OnnxIdInputShape.Batch;
 
     /// <summary>
     /// Optional: the user ids the graph accepts, mapped to model rows, instead of the model's user vocabulary

@@ -14,7 +14,7 @@ internal static class OnnxIdInputs
     public static string RawIdToIndex(OnnxGraphBuilder g, string name, IdVocabulary vocabulary, OnnxIdMap? map, OnnxIdInputShape shape)
     {
         var keysVocabulary = map?.Ids ?? vocabulary;
-        g.Input(name, ElementType(keysVocabulary), shape == OnnxIdInputShape.Column ? [OnnxContract.BatchDimension, 1L] : null);
+        g.Input(name, ElementType(keysVocabulary), DeclaredDims(shape));
         if (!g.HasInitializer("flat_shape")) g.Initializer("flat_shape", [-1L], 1);
         var flat = g.Node("Reshape", [name, "flat_shape"], $"{name}_flat");
         var rows = new long[keysVocabulary.Count];
@@ -25,6 +25,23 @@ internal static class OnnxIdInputs
         return g.Node("LabelEncoder", OnnxGraphBuilder.MlDomain, [flat], [$"{name}_index"],
             keys, OnnxGraphBuilder.Attr("values_int64s", rows), OnnxGraphBuilder.Attr("default_int64", vocabulary.Count))[0];
     }
+
+    /// <summary>The dimensions an id input is declared with (null: no shape).</summary>
+    public static object[]? DeclaredDims(OnnxIdInputShape shape) => shape switch
+    {
+        OnnxIdInputShape.Batch => [OnnxContract.BatchDimension],
+        OnnxIdInputShape.Column => [OnnxContract.BatchDimension, 1L],
+        OnnxIdInputShape.AnyRank => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Unknown id input shape."),
+    };
+
+    /// <summary>The value of metadata <see cref="OnnxMetadataKeys.IdInputShape"/> for <paramref name="shape"/>.</summary>
+    public static string MetadataValue(OnnxIdInputShape shape) => shape switch
+    {
+        OnnxIdInputShape.Batch => OnnxContract.BatchIdInputs,
+        OnnxIdInputShape.Column => OnnxContract.ColumnIdInputs,
+        _ => OnnxContract.AnyRankIdInputs,
+    };
 
     /// <summary>The ONNX element type of a vocabulary's ids.</summary>
     public static DataType ElementType(IdVocabulary v) => v.Kind == IdKind.Int64 ? DataType.Int64 : DataType.String;

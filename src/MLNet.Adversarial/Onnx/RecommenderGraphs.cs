@@ -149,7 +149,7 @@ internal static class RecommenderGraphs
         g.Metadata(OnnxMetadataKeys.ItemCount, model.Items.Count.ToString(CultureInfo.InvariantCulture));
         g.Metadata(OnnxMetadataKeys.UserIdType, IdTypeName(options.UserIdMap?.Ids ?? model.Users));
         g.Metadata(OnnxMetadataKeys.ItemIdType, IdTypeName(options.ItemIdMap?.Ids ?? model.Items));
-        g.Metadata(OnnxMetadataKeys.IdInputShape, options.IdInputShape == OnnxIdInputShape.Column ? OnnxContract.ColumnIdInputs : OnnxContract.AnyRankIdInputs);
+        g.Metadata(OnnxMetadataKeys.IdInputShape, OnnxIdInputs.MetadataValue(options.IdInputShape));
         g.Metadata(OnnxMetadataKeys.Dimension, dimension.ToString(CultureInfo.InvariantCulture));
         if (options.TrainingData is { } t) g.Metadata(OnnxMetadataKeys.TrainingDataHash, t.ComputeHash());
         g.Metadata(OnnxMetadataKeys.LibraryVersion, LibraryVersion);

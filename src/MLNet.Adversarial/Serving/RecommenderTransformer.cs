@@ -42,6 +42,7 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
         Training = training;
         Checkpoint = checkpoint;
         TrainingData = trainingData;
+        Recommender = new Recommender(model, trainingData);
     }
 
     /// <summary>
@@ -88,6 +89,12 @@ public sealed class RecommenderTransformer : ITransformer, IDisposable
 
     /// <summary>The training positives (used to exclude already-seen items when recommending).</summary>
     public InteractionData TrainingData { get; }
+
+    /// <summary>
+    /// Top-N in C# for raw user ids, identical to <see cref="TopKOnnx"/> (same items, order and scores; training items
+    /// left out by default), thread-safe: <c>transformer.Recommender.Recommend("196", 10)</c>.
+    /// </summary>
+    public Recommender Recommender { get; }
 
     /// <summary>Writes the pairwise scorer ONNX file.</summary>
     public void SaveScorerOnnx(string path) => AtomicFile.WriteAllBytes(path, ScorerOnnx);

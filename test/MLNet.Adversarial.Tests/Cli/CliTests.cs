@@ -115,6 +115,15 @@ public sealed class CliTests
         Assert.AreEqual("30", MLNet.Adversarial.Onnx.OnnxModelFile.Validate(onnx)[MLNet.Adversarial.Onnx.OnnxMetadataKeys.K]);
         var scorer = Run("export", "--model", dir, "--out", Path.Combine(_root, "scorer.onnx"));
         Assert.AreEqual(0, scorer.ExitCode, scorer.Error);
+
+        string triton = Path.Combine(_root, "triton");
+        var repository = Run("export", "--model", dir, "--triton", triton);
+        Assert.AreEqual(0, repository.ExitCode, repository.Error);
+        foreach (var name in new[] { "scorer", "topk" }) MLNet.Adversarial.Tests.Onnx.TritonConfigFile.AssertMatchesOnnx(Path.Combine(triton, name), name);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(triton, "topk", "config.pbtxt")), "dims: [ 5 ]", "the folder's K (--topk 5 at training)");
+        var both = Run("export", "--model", dir, "--triton", triton, "--out", onnx);
+        Assert.AreNotEqual(0, both.ExitCode);
+        StringAssert.Contains(both.Error, "exactly one of --out FILE and --triton DIR");
     }
 
     [TestMethod]

@@ -13,7 +13,7 @@ public sealed class HybridOnnxTests
     private const int TextDimension = 5;
 
     /// <summary>A random id model with random text parts (user text optional), every value in [-1, 1).</summary>
-    private static HybridFactorizationModel RandomHybrid(IdKind kind, bool userText, int seed = 3)
+    internal static HybridFactorizationModel RandomHybrid(IdKind kind, bool userText, int seed = 3)
     {
         var factors = OnnxTestModels.RandomModel(kind, seed);
         var rng = new Random(seed + 1);

@@ -11,7 +11,7 @@ namespace MLNet.Adversarial.Tests.Onnx;
 public sealed class CfganOnnxExportTests
 {
     /// <summary>A seeded random generator (two hidden layers) over about a third of all (user, item) pairs as purchases.</summary>
-    private static CfganModel RandomCfgan(IdKind kind, bool sigmoidOutput, CfganOrientation orientation = CfganOrientation.UserBased, int seed = 42)
+    internal static CfganModel RandomCfgan(IdKind kind, bool sigmoidOutput, CfganOrientation orientation = CfganOrientation.UserBased, int seed = 42)
     {
         var rng = new Random(seed);
         var users = Vocabulary(kind, "u", Users);

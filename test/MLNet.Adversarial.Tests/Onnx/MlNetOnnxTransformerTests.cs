@@ -60,9 +60,9 @@ public sealed class MlNetOnnxTransformerTests
     [TestMethod]
     public void AnyRankInputsCannotBeLoadedByMlNet()
     {
-        // Documents why OnnxIdInputShape.Column exists: ML.NET 5.0.1 fails on an input without a declared shape.
+        // Documents why OnnxIdInputShape.Column exists: ML.NET (5.0.1, 6.0.0) fails on an input without a declared shape.
         var ml = new MLContext(seed: 1);
-        using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportPairwiseScorer(RandomModel(IdKind.Int64), Options()));
+        using var onnx = new MemoryStream(FactorizationOnnxExporter.ExportPairwiseScorer(RandomModel(IdKind.Int64), Options() with { IdInputShape = OnnxIdInputShape.AnyRank }));
         Assert.Throws<Exception>(() => ml.Transforms.ApplyOnnxModel([OnnxContract.ScoreOutput], [OnnxContract.UserInput, OnnxContract.ItemInput], onnx));
     }
 

@@ -9,6 +9,8 @@ namespace MLNet.Adversarial.Tests.Onnx;
 public sealed class PairwiseScorerExportTests
 {
     [TestMethod]
+    [DataRow(IdKind.Int64, OnnxIdInputShape.Batch, false)]
+    [DataRow(IdKind.String, OnnxIdInputShape.Batch, false)]
     [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, false)]
     [DataRow(IdKind.Int64, OnnxIdInputShape.AnyRank, true)]
     [DataRow(IdKind.Int64, OnnxIdInputShape.Column, true)]
@@ -77,7 +79,7 @@ public sealed class PairwiseScorerExportTests
         Assert.AreEqual(Items.ToString(), metadata[OnnxMetadataKeys.ItemCount]);
         Assert.AreEqual(Dimension.ToString(), metadata[OnnxMetadataKeys.Dimension]);
         Assert.AreEqual(OnnxContract.Int64IdType, metadata[OnnxMetadataKeys.UserIdType]);
-        Assert.AreEqual(OnnxContract.AnyRankIdInputs, metadata[OnnxMetadataKeys.IdInputShape]);
+        Assert.AreEqual(OnnxContract.BatchIdInputs, metadata[OnnxMetadataKeys.IdInputShape]);
         Assert.AreEqual(training.ComputeHash(), metadata[OnnxMetadataKeys.TrainingDataHash]);
         Assert.AreEqual("0.05", metadata["hparam.lr"]);
         Assert.AreEqual("20", metadata["hparam.epochs"]);

@@ -18,7 +18,12 @@ public sealed class TopKExportTests
     {
         var model = RandomModel(kind);
         var training = RandomTraining(model);
-        var options = new TopKExportOptions { ModelKind = "apr-mf", K = k, ExcludeTrainingItems = exclude, TrainingData = training };
+        // [N,1] ids need the shape-less declaration; the default declares [N].
+        var options = new TopKExportOptions
+        {
+            ModelKind = "apr-mf", K = k, ExcludeTrainingItems = exclude, TrainingData = training,
+            IdInputShape = columnShaped ? OnnxIdInputShape.AnyRank : OnnxIdInputShape.Batch,
+        };
         int expectedK = Math.Min(k, Items);
         var (ints, strings) = KnownAndUnknownIds(model.Users);
         int n = ints?.Length ?? strings!.Length;
@@ -105,7 +110,7 @@ public sealed class TopKExportTests
         var training = RandomTraining(model);
         long[] users = [model.Users.Int64Ids[1], model.Users.Int64Ids[2], UnknownInt64[0], model.Users.Int64Ids[2], model.Users.Int64Ids[0],
             model.Users.Int64Ids[Users - 1], model.Users.Int64Ids[0]];
-        var options = new TopKExportOptions { ModelKind = "bpr-mf", K = Items, ExcludeTrainingItems = true, TrainingData = training };
+        var options = new TopKExportOptions { ModelKind = "bpr-mf", K = Items, ExcludeTrainingItems = true, TrainingData = training, IdInputShape = OnnxIdInputShape.AnyRank };
         using var session = Session(FactorizationOnnxExporter.ExportTopK(model, options));
         using var results = session.Run([IdInput("user", users, null, column: true)]);
         var scores = results.Single(r => r.Name == "scores").AsTensor<float>();
