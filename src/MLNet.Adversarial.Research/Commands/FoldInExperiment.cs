@@ -24,8 +24,9 @@ internal static class FoldInExperiment
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of both models.", DefaultValueFactory = _ => 100 };
         var seeds = new Option<int>("--seeds") { Description = "Seeds 1..N (user holdout, training, fold-in).", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Adam steps of the fold-in.", DefaultValueFactory = _ => FoldInOptions.Defaults.Steps };
+        var negatives = new Option<int>("--negatives") { Description = "Negatives drawn per positive by the fold-in.", DefaultValueFactory = _ => FoldInOptions.Defaults.NegativesPerPositive };
         var command = new Command("foldin", "Fold-in vs training with the user: NDCG@10 of held-out MovieLens-100K u1 users folded in, against a model trained with them.")
-            { trainer, share, epochs, seeds, steps };
+            { trainer, share, epochs, seeds, steps, negatives };
         command.SetHandler(c =>
         {
             string kind = c.Get(trainer);
@@ -38,7 +39,7 @@ internal static class FoldInExperiment
             var ratios = new List<double>();
             for (int seed = 1; seed <= c.Get(seeds); seed++)
             {
-                var r = Run(split, kind == "apr", c.Get(share), c.Get(epochs), c.Get(steps), seed);
+                var r = Run(split, kind == "apr", c.Get(share), c.Get(epochs), c.Get(steps), c.Get(negatives), seed);
                 ratios.Add(r.FoldedIn / r.Full);
                 c.Out.WriteLine($"| {seed} | {r.Users} | {r.Full:F4} | {r.FoldedIn:F4} | {r.FoldedIn / r.Full:P1} | {r.Fallback:F4} | {r.Seconds:F1} |");
             }
@@ -50,7 +51,7 @@ internal static class FoldInExperiment
 
     private sealed record Result(int Users, double Full, double FoldedIn, double Fallback, double Seconds);
 
-    private static Result Run(TrainTestSplit split, bool apr, double share, int epochs, int steps, int seed)
+    private static Result Run(TrainTestSplit split, bool apr, double share, int epochs, int steps, int negatives, int seed)
     {
         var train = split.Train;
         var rng = new Random(seed);
@@ -62,7 +63,7 @@ internal static class FoldInExperiment
         var full = trainers.Apr(options).Train(train, null, seed, null, out _).Model;
         var partial = trainers.Apr(options).Train(kept, null, seed, null, out _).Model;
         var clock = Stopwatch.StartNew();
-        var folded = partial.FoldInUsers(added, FoldInOptions.For(options) with { Steps = steps });
+        var folded = partial.FoldInUsers(added, FoldInOptions.For(options) with { Steps = steps, NegativesPerPositive = negatives });
         double seconds = clock.Elapsed.TotalSeconds;
 
         var test = Subset(split.Test, heldOut.Contains, keepVocabulary: true);
