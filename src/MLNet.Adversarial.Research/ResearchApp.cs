@@ -14,6 +14,7 @@ internal static class ResearchApp
         ScaleCommand.Create(),
         TextBenchCommand.Create(),
         PrivacyTradeoffCommand.Create(),
+        FoldInExperiment.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

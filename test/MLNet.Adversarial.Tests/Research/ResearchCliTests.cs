@@ -8,7 +8,7 @@ namespace MLNet.Adversarial.Tests.Research;
 public sealed class ResearchCliTests
 {
     private static readonly string[] ProductCommands = ["train", "evaluate", "recommend", "score", "export", "audit"];
-    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff"];
+    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin"];
 
     [TestMethod]
     public void TheShippedToolHasTheProductCommandsAndTheHarnessTheResearchOnes()
