@@ -48,7 +48,7 @@ public sealed record FoldInOptions
         ArgumentNullException.ThrowIfNull(options);
         return new FoldInOptions
         {
-            L2Regularization = options.L2Regularization, Epsilon = options.Epsilon, AdversarialWeight = options.AdversarialWeight,
+            L2Regularization = options.EffectiveL2Regularization, Epsilon = options.Epsilon, AdversarialWeight = options.AdversarialWeight,
             UseItemBias = options.UseItemBias, Seed = options.Seed ?? 0,
         };
     }
