@@ -39,10 +39,19 @@ internal static class CfganReproduction
             GeneratorBatchSize = 32, DiscriminatorBatchSize = 64, GeneratorAveragingDecay = 0, ConditionDropout = 0.5,
             ValidationK = ValidationK, Device = TrainingDevice.Cpu,
         },
-        // The library's defaults: a narrower G, a wider and faster D, larger batches, G's weights averaged.
-        "user-based" => new() { Epochs = 110, ValidationK = ValidationK, Device = TrainingDevice.Cpu },
+        // User-based CFGAN's own settings (CfganTrainer.Options.UserBased): a narrower G, a wider and faster D, larger batches, G's weights averaged.
+        "user-based" => UserBased(),
         _ => throw new CliException($"Unknown configuration '{name}'."),
     };
+
+    private static CfganTrainer.Options UserBased()
+    {
+        var options = CfganTrainer.Options.UserBased();
+        options.Epochs = 110;
+        options.ValidationK = ValidationK;
+        options.Device = TrainingDevice.Cpu;
+        return options;
+    }
 
     /// <summary>
     /// The configurations scored on the validation split: the authors' settings in both orientations and the directions

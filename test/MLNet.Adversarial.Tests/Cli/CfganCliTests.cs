@@ -32,7 +32,7 @@ public sealed class CfganCliTests
                 $"{table.Users.Int64Values[r]}\t{table.Items.Int64Values[r]}\t{table.Ratings![r]}"));
             var outDir = Path.Combine(root, "cfgan");
 
-            var run = Run("train", "--trainer", "cfgan", "--train", ratings, "--min-rating", "4", "--epochs", "3", "--g-hidden", "16",
+            var run = Run("train", "--trainer", "cfgan", "--orientation", "user-based", "--train", ratings, "--min-rating", "4", "--epochs", "3", "--g-hidden", "16",
                 "--d-hidden", "16", "--g-lr", "0.01", "--condition-dropout", "0.25", "--g-batch", "8", "--d-batch", "16", "--g-averaging", "0.5",
                 "--validation-fraction", "0.2", "--out", outDir);
 

@@ -26,6 +26,7 @@ public sealed class CfganTrainerTests
     /// <summary>Small networks and a short game on the fixture: seconds, not minutes.</summary>
     internal static CfganTrainer.Options FastOptions(int rounds = 12) => new()
     {
+        Orientation = CfganOrientation.UserBased, // the tests' user-based expectations (purchase vectors); item-based ones set it
         Epochs = rounds, GeneratorHiddenSize = 16, DiscriminatorHiddenSize = 16, GeneratorLearningRate = 0.01, DiscriminatorLearningRate = 0.01,
         GeneratorBatchSize = 16, DiscriminatorBatchSize = 16, GeneratorAveragingDecay = 0, ValidationFraction = 0, Seed = 7, Device = TrainingDevice.Cpu, MinRating = 4,
         UserColumnName = InteractionDataView.Columns.User, ItemColumnName = InteractionDataView.Columns.Item,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Adversarial.Models;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Tests.Hybrid;
@@ -86,7 +87,7 @@ public sealed class TrainerContractTests
             {
                 var o = new CfganTrainer.Options
                 {
-                    Epochs = 6, GeneratorHiddenSize = 16, DiscriminatorHiddenSize = 16, GeneratorLearningRate = 0.01, DiscriminatorLearningRate = 0.01,
+                    Orientation = CfganOrientation.UserBased, Epochs = 6, GeneratorHiddenSize = 16, DiscriminatorHiddenSize = 16, GeneratorLearningRate = 0.01, DiscriminatorLearningRate = 0.01,
                     GeneratorBatchSize = 16, DiscriminatorBatchSize = 16, GeneratorAveragingDecay = 0.5, NoiseDimension = 2, ConditionDropout = 0.2,
                 };
                 Common(o);

@@ -24,26 +24,38 @@ public sealed class CfganTrainer : RecommenderTrainer<CfganTrainer.Options>
     /// <summary>Options of <see cref="CfganTrainer"/>. The defaults are those chosen on a validation split of MovieLens-100K (see docs/trainers.md); the authors' settings are noted where they differ.</summary>
     public sealed class Options : RecommenderTrainerOptions
     {
-        /// <summary>Creates options with the CFGAN defaults.</summary>
+        /// <summary>Creates options with the CFGAN defaults (item-based; see docs/results.md for how they were chosen).</summary>
         public Options() => EarlyStoppingPatience = GameDefaults.EarlyStoppingPatience;
+
+        /// <summary>
+        /// User-based CFGAN with the settings chosen for that orientation on the validation split (G 100, D 250, Adam
+        /// 5e-4 / 2e-3, batches 64 / 128, G weights averaged with decay 0.999, no condition dropout, at most 120 rounds,
+        /// patience 30): the orientation that serves users unseen at training time from their purchase vector.
+        /// </summary>
+        public static Options UserBased() => new()
+        {
+            Orientation = CfganOrientation.UserBased, Epochs = 120, GeneratorHiddenSize = 100, DiscriminatorHiddenSize = 250,
+            GeneratorLearningRate = 5e-4, DiscriminatorLearningRate = 2e-3, GeneratorBatchSize = 64, DiscriminatorBatchSize = 128,
+            GeneratorAveragingDecay = 0.999, ConditionDropout = 0, EarlyStoppingPatience = 30,
+        };
 
         /// <summary>Default values of the CFGAN options.</summary>
         public static class GameDefaults
         {
             /// <summary>Default <see cref="Epochs"/>.</summary>
-            public const int Epochs = 120;
+            public const int Epochs = 400;
             /// <summary>Default <see cref="GeneratorHiddenSize"/>.</summary>
-            public const int GeneratorHiddenSize = 100;
+            public const int GeneratorHiddenSize = 400;
             /// <summary>Default <see cref="GeneratorHiddenLayers"/>.</summary>
             public const int GeneratorHiddenLayers = 1;
             /// <summary>Default <see cref="DiscriminatorHiddenSize"/>.</summary>
-            public const int DiscriminatorHiddenSize = 250;
+            public const int DiscriminatorHiddenSize = 125;
             /// <summary>Default <see cref="DiscriminatorHiddenLayers"/>.</summary>
             public const int DiscriminatorHiddenLayers = 1;
             /// <summary>Default <see cref="GeneratorLearningRate"/>.</summary>
-            public const double GeneratorLearningRate = 5e-4;
+            public const double GeneratorLearningRate = 1e-4;
             /// <summary>Default <see cref="DiscriminatorLearningRate"/>.</summary>
-            public const double DiscriminatorLearningRate = 2e-3;
+            public const double DiscriminatorLearningRate = 1e-4;
             /// <summary>Default <see cref="GeneratorL2Regularization"/>.</summary>
             public const double GeneratorL2Regularization = 1e-3;
             /// <summary>Default <see cref="DiscriminatorL2Regularization"/>.</summary>
@@ -53,9 +65,9 @@ public sealed class CfganTrainer : RecommenderTrainer<CfganTrainer.Options>
             /// <summary>Default <see cref="DiscriminatorSteps"/>.</summary>
             public const int DiscriminatorSteps = 2;
             /// <summary>Default <see cref="GeneratorBatchSize"/>.</summary>
-            public const int GeneratorBatchSize = 64;
+            public const int GeneratorBatchSize = 32;
             /// <summary>Default <see cref="DiscriminatorBatchSize"/>.</summary>
-            public const int DiscriminatorBatchSize = 128;
+            public const int DiscriminatorBatchSize = 64;
             /// <summary>Default <see cref="PartialMaskingRatio"/>.</summary>
             public const double PartialMaskingRatio = 0.7;
             /// <summary>Default <see cref="ZeroReconstructionRatio"/>.</summary>
@@ -63,19 +75,20 @@ public sealed class CfganTrainer : RecommenderTrainer<CfganTrainer.Options>
             /// <summary>Default <see cref="ZeroReconstructionWeight"/>.</summary>
             public const double ZeroReconstructionWeight = 0.03;
             /// <summary>Default <see cref="GeneratorAveragingDecay"/>.</summary>
-            public const double GeneratorAveragingDecay = 0.999;
+            public const double GeneratorAveragingDecay = 0;
             /// <summary>Default <see cref="ConditionDropout"/>.</summary>
-            public const double ConditionDropout = 0;
+            public const double ConditionDropout = 0.5;
             /// <summary>Default <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> (the validation metric of a GAN oscillates from round to round).</summary>
-            public const int EarlyStoppingPatience = 30;
+            public const int EarlyStoppingPatience = 50;
         }
 
         /// <summary>
-        /// Whether G maps users' purchase vectors (the default; new users can be served from their history) or items'
-        /// (the authors' MovieLens setting; users must be known at training time).
+        /// Whether G maps items' purchase vectors over the users (the default: the authors' MovieLens setting, the better
+        /// one on the validation split; users must be known at training time) or users' (new users can be served from
+        /// their history through purchase-vector.onnx; see <see cref="UserBased"/> for its own validated settings).
         /// </summary>
-        [HyperParameter("orientation", "--item-based", "CFGAN: G maps items' purchase vectors over the users (the authors' MovieLens setting) instead of users' (no purchase-vector.onnx then).", Switch = true, SearchChoices = true)]
-        public CfganOrientation Orientation { get; set; } = CfganOrientation.UserBased;
+        [HyperParameter("orientation", "--orientation", "CFGAN: item-based (G maps items' purchase vectors over the users: the better on validation) or user-based (G maps users' purchase vectors; serves unseen users through purchase-vector.onnx).", FlagValues = ["user-based", "item-based"], SearchChoices = true)]
+        public CfganOrientation Orientation { get; set; } = CfganOrientation.ItemBased;
 
         /// <summary>Rounds of the game: each draws the PM and ZR negatives, then takes the D and G passes.</summary>
         [HyperParameter("epochs", "--epochs", "CFGAN: rounds of the game.", Min = 0, ShapesTraining = false)]
