@@ -31,7 +31,20 @@ public sealed class RecommenderTuner
     {
         ArgumentNullException.ThrowIfNull(options);
         var space = TrainerSearchSpace.For(options.Trainers[index % options.Trainers.Count]);
-        return (space.Trainer, space.Sample(new Random(unchecked(options.Seed * 1_000_003 + index))));
+        return (space.Trainer, space.Sample(new Random(ConfigurationSeed(options.Seed, index))));
+    }
+
+    /// <summary>
+    /// The seed of configuration <paramref name="index"/>: a SplitMix64 mix of the search seed and the index. Seeded
+    /// <see cref="Random"/>s with consecutive seeds draw correlated values (every configuration got the same item-bias
+    /// choice), so consecutive indices must not give consecutive seeds.
+    /// </summary>
+    internal static int ConfigurationSeed(int seed, int index)
+    {
+        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     /// <summary>Runs the search on <paramref name="data"/> (the training rows only) and refits the winner on all of them.</summary>

@@ -47,6 +47,17 @@ public sealed class RecommenderTunerTests
     }
 
     [TestMethod]
+    public void ConsecutiveConfigurationsDrawUncorrelatedChoices()
+    {
+        // Seeded generators with consecutive seeds are correlated: every BPR configuration once drew the same item-bias choice.
+        var options = Tiny(1);
+        var biases = Enumerable.Range(0, 40).Select(i => RecommenderTuner.Configuration(options, i).Parameters["UseItemBias"]).ToArray();
+        Assert.IsTrue(biases.Contains("true") && biases.Contains("false"), string.Join(",", biases));
+        var candidates = Enumerable.Range(0, 40).Select(i => RecommenderTuner.Configuration(options, i).Parameters["DynamicCandidates"]).Distinct().Count();
+        Assert.IsGreaterThan(5, candidates);
+    }
+
+    [TestMethod]
     public void SuccessiveHalvingPromotesTheBestThirdWithThreeTimesTheEpochs()
     {
         var result = Tune(Tiny(4));
