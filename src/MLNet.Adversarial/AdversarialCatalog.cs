@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using MLNet.Adversarial.Text;
+using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Trainers;
+using MLNet.Adversarial.Tuning;
 
 namespace MLNet.Adversarial;
 
@@ -36,6 +38,13 @@ public sealed class AdversarialCatalog
 
     /// <summary>The trainers.</summary>
     public AdversarialTrainersCatalog Trainers { get; }
+
+    /// <summary>
+    /// Tunes the trainers of <paramref name="options"/> on <paramref name="data"/> (training rows only): a search over their
+    /// declared hyper-parameter spaces with successive halving over epochs, scored on a per-user validation split of
+    /// <paramref name="data"/>, and the winner refit on all of it (see <see cref="RecommenderTuner"/>).
+    /// </summary>
+    public TuningResult Tune(IDataView data, TuningOptions options) => new RecommenderTuner(_mlContext, options).Tune(data);
 
     /// <summary>
     /// Loads a model saved with <c>mlContext.Model.Save</c> (a fitted recommender or a pipeline ending in one), like
@@ -111,6 +120,9 @@ public sealed class AdversarialTrainersCatalog
 
     /// <summary>CFGAN: a generator of purchase vectors trained against a discriminator (Chae et al., CIKM 2018).</summary>
     public CfganTrainer Cfgan(CfganTrainer.Options options) => new(_mlContext, options);
+
+    /// <summary>The trainer of <paramref name="options"/>: APR's options train APR, or BPR when their adversarial weight is 0; IRGAN's and CFGAN's train those.</summary>
+    public IEstimator<RecommenderTransformer> For(RecommenderTrainerOptions options) => TrainerSearchSpace.Estimator(_mlContext, options);
 
     /// <summary>Plain BPR matrix factorisation: <see cref="Apr(AprTrainer.Options)"/> with the adversarial weight 0 (on a copy: <paramref name="options"/> is not changed).</summary>
     public AprTrainer Bpr(AprTrainer.Options options)

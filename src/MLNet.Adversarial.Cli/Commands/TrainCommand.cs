@@ -134,10 +134,10 @@ internal static class TrainCommand
                 shipped = Fit(c, f, options, mlContext, all, seed, minRating, dataName, testRows: 0, withCheckpoints: true, checkpointDirectory, resumeFrom);
             }
             var shippedRows = refit ? all! : train;
-            var saved = SaveModel(dir, mlContext, shipped);
+            var saved = ModelFolder.SaveModel(dir, mlContext, shipped.Transformer, shipped.View.Schema);
             try
             {
-                Export(dir, shipped.Transformer, shippedRows, minRating, options.TopK);
+                ModelFolder.Export(dir, shipped.Transformer, shippedRows, minRating, options.TopK);
                 evaluation ??= Evaluate(shipped.Transformer.Model, train, test, minRating);
                 Report(c, f, dir, options, sensitive, evaluated, shipped, evaluation, new ShippedModel(
                     refit, shippedRows.Count,
@@ -190,13 +190,7 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         options.CancellationToken = cancel.Token;
         var view = new InteractionDataView(rows);
-        IEstimator<RecommenderTransformer> trainer = options switch
-        {
-            IrganTrainer.Options o => mlContext.Adversarial().Trainers.Irgan(o),
-            CfganTrainer.Options o => mlContext.Adversarial().Trainers.Cfgan(o),
-            AprTrainer.Options o => f.Model.IsApr(c) ? mlContext.Adversarial().Trainers.Apr(o) : mlContext.Adversarial().Trainers.Bpr(o),
-            _ => throw new InvalidOperationException($"no trainer for {options.GetType().Name}"),
-        };
+        var trainer = mlContext.Adversarial().Trainers.For(options); // BPR: APR's options with λ = 0 (ModelFlags)
         var clock = Stopwatch.StartNew();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -221,47 +215,6 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>
-    /// Writes what cannot be rebuilt without training — model.bin, model.zip and the checkpoint, each atomically — and
-    /// returns their names: everything after this can be redone with 'mlnet-adv export'.
-    /// </summary>
-    private static List<string> SaveModel(ModelDirectory dir, MLContext mlContext, FitResult shipped)
-    {
-        Directory.CreateDirectory(dir.Path);
-        var saved = new List<string>();
-        AtomicFile.Write(dir.ModelBin, shipped.Transformer.Model.Save);
-        saved.Add(Path.GetFileName(dir.ModelBin));
-        using (var zip = new MemoryStream())
-        {
-            mlContext.Model.Save(shipped.Transformer, shipped.View.Schema, zip);
-            AtomicFile.WriteAllBytes(dir.ModelZip, zip.ToArray());
-        }
-        saved.Add(Path.GetFileName(dir.ModelZip));
-        if (shipped.Transformer.Checkpoint is not null)
-        {
-            shipped.Transformer.SaveCheckpoint(dir.Checkpoint);
-            saved.Add(Path.GetFileName(dir.Checkpoint));
-        }
-        return saved;
-    }
-
-    /// <summary>The ONNX graphs and the training positives (all rows the shipped model saw, validation included, are "seen").</summary>
-    private static void Export(ModelDirectory dir, RecommenderTransformer transformer, InteractionTable rows, float? minRating, int topK)
-    {
-        transformer.SaveScorerOnnx(dir.ScorerOnnx);
-        ModelDirectory.WritePositives(dir.TrainingPositives, rows, minRating);
-        var (kind, hyper) = dir.ReadExportMetadata();
-        var topKOptions = new TopKExportOptions
-        {
-            ModelKind = kind, HyperParameters = hyper, K = topK, ExcludeTrainingItems = true,
-            TrainingData = dir.LoadTrainingPositives(transformer.Model),
-        };
-        AtomicFile.WriteAllBytes(dir.TopKOnnx, transformer.Model.ExportTopK(topKOptions));
-        // User-based CFGAN also serves users it has never seen, from their purchase vector.
-        if (transformer.Model is CfganModel { Orientation: CfganOrientation.UserBased } cfgan)
-            AtomicFile.WriteAllBytes(dir.PurchaseVectorOnnx, cfgan.ExportPurchaseVectorScorer(topKOptions));
-    }
-
     private static Evaluation Evaluate(IRecommenderModel recommender, InteractionTable train, InteractionTable test, float? minRating)
     {
         var split = TrainTestSplit.FromTables(train, test, minRating);
@@ -281,7 +234,7 @@ internal static class TrainCommand
         var report = new TrainReport(
             Data: new DataSummary(dataName, evaluation.TrainRows, evaluation.TestRows, split.Train.Users.Count, split.Train.Items.Count, split.Train.Count, split.Test.Count, evaluated.ValidationRows),
             Trainer: irgan ? "irgan" : cfgan ? "cfgan" : (factorization?.ItemText is null ? "" : "hybrid-") + (apr ? "apr" : "bpr"),
-            Options: Summary(HyperParameterSet.For(options.GetType()).Summary(options)),
+            Options: ModelFolder.OptionsSummary(options),
             Seed: seed,
             ValidationFraction: options.ValidationFraction,
             TopK: options.TopK,
@@ -353,11 +306,6 @@ internal static class TrainCommand
     }
 
     private sealed record DataSummary(string Source, int TrainRows, int TestRows, int Users, int Items, int TrainPositives, int TestPositives, int ValidationRows);
-
-    /// <summary>The trainer's declared hyper-parameters (a nested object per group, e.g. privacy), camel-cased like the rest of metrics.json.</summary>
-    private static IReadOnlyDictionary<string, object?> Summary(IReadOnlyDictionary<string, object?> summary) =>
-        summary.ToDictionary(e => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Key),
-            e => e.Value is IReadOnlyDictionary<string, object?> group ? Summary(group) : e.Value);
 
     /// <summary>metrics.json: <see cref="Options"/> holds every hyper-parameter of the trainer that was trained (IRGAN: its inherited ones describe G's BPR pre-training).</summary>
     private sealed record TrainReport(DataSummary Data, string Trainer, IReadOnlyDictionary<string, object?> Options, int Seed, double ValidationFraction, int TopK,

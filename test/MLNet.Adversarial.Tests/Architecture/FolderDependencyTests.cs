@@ -34,7 +34,8 @@ public sealed class FolderDependencyTests
         new("Trainers/Factorization", [.. BelowTrainers, "Trainers"]),
         new("Trainers/Irgan", [.. BelowTrainers, "Trainers", "Trainers/Factorization"]),
         new("Trainers/Cfgan", [.. BelowTrainers, "Trainers"]),
-        new(RootFolder, [.. BelowTrainers, "Trainers", "Trainers/Factorization", "Trainers/Irgan", "Trainers/Cfgan"]),
+        new("Tuning", [.. BelowTrainers, "Trainers", "Trainers/Factorization", "Trainers/Irgan", "Trainers/Cfgan"]),
+        new(RootFolder, [.. BelowTrainers, "Trainers", "Trainers/Factorization", "Trainers/Irgan", "Trainers/Cfgan", "Tuning"]),
     ];
 
     public TestContext TestContext { get; set; } = null!;

@@ -7,7 +7,7 @@ namespace MLNet.Adversarial.Tests.Research;
 [TestClass]
 public sealed class ResearchCliTests
 {
-    private static readonly string[] ProductCommands = ["train", "evaluate", "recommend", "score", "export", "audit"];
+    private static readonly string[] ProductCommands = ["train", "tune", "evaluate", "recommend", "score", "export", "audit"];
     private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin"];
 
     [TestMethod]
