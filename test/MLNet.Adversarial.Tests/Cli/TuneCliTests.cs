@@ -25,6 +25,13 @@ public sealed class TuneCliTests
     [TestCleanup]
     public void DeleteFolder() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>Fails unless <paramref name="dir"/> holds train's model folder plus the trial tables.</summary>
+    internal static void AssertTunedFolder(string dir)
+    {
+        foreach (var file in new[] { "model.zip", "model.bin", "scorer.onnx", "topk.onnx", "train-positives.tsv", "metrics.json", "trials.json", "trials.md", "trials.tsv" })
+            Assert.IsTrue(File.Exists(Path.Combine(dir, file)), $"{file} is missing");
+    }
+
     private InProcessCli.Result Tune(string dir, params string[] more) => InProcessCli.Run(
         ["tune", "--train", _train, "--min-rating", "3", "--trainers", "bpr", "--min-epochs", "1", "--max-epochs", "3", "--no-defaults", "--out", dir, .. more]);
 
@@ -34,8 +41,7 @@ public sealed class TuneCliTests
         string dir = Path.Combine(_root, "tuned");
         var run = Tune(dir, "--max-trials", "4");
         Assert.AreEqual(0, run.ExitCode, run.Error);
-        foreach (var file in new[] { "model.zip", "model.bin", "scorer.onnx", "topk.onnx", "train-positives.tsv", "metrics.json", "trials.json", "trials.md", "trials.tsv" })
-            Assert.IsTrue(File.Exists(Path.Combine(dir, file)), $"{file} is missing");
+        AssertTunedFolder(dir);
         Assert.HasCount(4, run.Out.Split('\n').Where(l => l.StartsWith("trial ", StringComparison.Ordinal)).ToArray(), run.Out);
         StringAssert.Contains(run.Out, "trial 4/4");
         StringAssert.Contains(run.Out, "| best ");

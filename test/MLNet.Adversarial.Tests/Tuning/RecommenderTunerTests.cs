@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using MLNet.Adversarial.Data;
+using MLNet.Adversarial.Tests.Cli;
 using MLNet.Adversarial.Trainers;
 using MLNet.Adversarial.Tuning;
 
@@ -44,6 +45,56 @@ public sealed class RecommenderTunerTests
         Assert.AreEqual(a.Best.Key, b.Best.Key);
         Assert.HasCount(4, a.Trials);
         CollectionAssert.AreNotEqual(a.Trials.Select(t => t.Parameters["LearningRate"]).ToArray(), other.Trials.Select(t => t.Parameters["LearningRate"]).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(TunableTrainer.Irgan)]
+    [DataRow(TunableTrainer.Cfgan)]
+    public void TheGanTrainersAreTunedEndToEndOverTheirDeclaredSpaces(TunableTrainer trainer)
+    {
+        var options = Tiny(4);
+        options.Trainers = [trainer];
+        var result = Tune(options);
+        using var model = result.Model;
+
+        var space = TrainerSearchSpace.For(trainer);
+        var declared = space.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        Assert.IsNotEmpty(declared, $"{trainer} declares no search range");
+        Assert.HasCount(4, result.Trials);
+        foreach (var t in result.Trials)
+        {
+            Assert.IsNull(t.Error, $"{t.Key}: {t.Error}");
+            Assert.AreEqual(space.Name, t.Trainer);
+            CollectionAssert.AreEqual(declared, t.Parameters.Keys.ToArray(), $"{t.Key} searched another space");
+            Assert.IsGreaterThan(0, t.EpochsRun);
+        }
+        Assert.AreEqual(3, result.Trials[3].Epochs, "the best of the first rung is promoted with η times the epochs");
+
+        // The winner is refit with its own sampled options, selected on the validation split.
+        Assert.AreEqual(result.Trials.Where(t => t.Error is null).MaxBy(t => t.ValidationNdcg)!.Key, result.Best.Key);
+        Assert.AreEqual(space.CreateDefaults().GetType(), result.BestOptions.GetType());
+        var set = HyperParameterSet.For(result.BestOptions.GetType());
+        foreach (var (name, value) in result.Best.Parameters)
+            Assert.AreEqual(value, HyperParameter.Format(set[name].GetValue(result.BestOptions)!), $"the refit's {name}");
+        Assert.IsNotNull(model.Training.ModelSelection, "the served model is the refit, not the trial's");
+        Assert.AreEqual(result.Best.SelectedEpoch, model.Training.ModelSelection!.SelectedEpoch);
+    }
+
+    [TestMethod]
+    [DataRow("irgan")]
+    [DataRow("cfgan")]
+    public void TuningAGanTrainerWritesTheWholeModelFolder(string trainer)
+    {
+        string train = Path.Combine(_root, "train.tsv"), dir = Path.Combine(_root, "tuned");
+        var users = Data.Users.Int64Values.ToArray();
+        var items = Data.Items.Int64Values.ToArray();
+        File.WriteAllLines(train, users.Select((u, r) => $"{u}\t{items[r]}"));
+        var run = InProcessCli.Run("tune", "--train", train, "--trainers", trainer, "--min-epochs", "1", "--max-epochs", "3", "--no-defaults", "--max-trials", "4",
+            "--validation-fraction", "0.2", "--out", dir);
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        TuneCliTests.AssertTunedFolder(dir);
+        StringAssert.Contains(run.Out, $"winner: c");
+        StringAssert.Contains(run.Out, $" {trainer} validation NDCG@10");
     }
 
     [TestMethod]
