@@ -135,11 +135,11 @@ public sealed class CfganTrainer : RecommenderTrainer<CfganTrainer.Options>
         public int DiscriminatorSteps { get; set; } = GameDefaults.DiscriminatorSteps;
 
         /// <summary>Users per generator step.</summary>
-        [HyperParameter("generator_batch_size", "--g-batch", "CFGAN: rows per generator step.", Min = 1, Max = 1 << 24, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
+        [HyperParameter("generator_batch_size", "--g-batch", "CFGAN: rows per generator step.", Min = 1, Max = 1 << 20, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
         public int GeneratorBatchSize { get; set; } = GameDefaults.GeneratorBatchSize;
 
         /// <summary>Users per discriminator step.</summary>
-        [HyperParameter("discriminator_batch_size", "--d-batch", "CFGAN: rows per discriminator step.", Min = 1, Max = 1 << 24, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
+        [HyperParameter("discriminator_batch_size", "--d-batch", "CFGAN: rows per discriminator step.", Min = 1, Max = 1 << 20, ValueName = "N", SearchMin = 16, SearchMax = 512, SearchLogScale = true)]
         public int DiscriminatorBatchSize { get; set; } = GameDefaults.DiscriminatorBatchSize;
 
         /// <summary>

@@ -39,7 +39,7 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     public int Epochs { get; set; } = Defaults.Epochs;
 
     /// <summary>Training pairs per gradient step.</summary>
-    [HyperParameter("batch_size", "--batch", "Pairs per step (IRGAN: also D's).", Min = 1, Max = 1 << 24, SearchMin = 256, SearchMax = 16384, SearchLogScale = true)]
+    [HyperParameter("batch_size", "--batch", "Pairs per step (IRGAN: also D's).", Min = 1, Max = 1 << 20, SearchMin = 256, SearchMax = 16384, SearchLogScale = true)]
     public int BatchSize { get; set; } = Defaults.BatchSize;
 
     /// <summary>The optimiser.</summary>
