@@ -177,6 +177,8 @@ public static class FoldIn
         double negativeShare = known is null ? 0 : (double)known.Count / oldItems;
         using var scope = torch.NewDisposeScope();
         var userTable = torch.tensor(model.UserFactors, [model.Users.Count, d]);
+        var itemTable = torch.tensor(model.ItemFactors, [oldItems, d]); // the fixed side: built once, not per chunk
+        var biasTable = torch.tensor(model.ItemBias);
         foreach (var chunk in Chunks(usersOf.Length, i => ItemPairs(i, usersOf[i], known, knownUsers, negativeShare, oldItems, o)))
         {
             using var chunkScope = torch.NewDisposeScope();
@@ -187,8 +189,6 @@ public static class FoldIn
             for (int k = 0; k < rows.Length; k++) model.FallbackItemFactor.CopyTo(startVectors.AsSpan(k * d, d));
             var added = new TorchSharp.Modules.Parameter(torch.tensor(startVectors, [rows.Length, d]));
             var addedBias = new TorchSharp.Modules.Parameter(torch.full(rows.Length, o.UseItemBias ? model.FallbackItemBias : 0f), requires_grad: o.UseItemBias);
-            var itemTable = torch.tensor(model.ItemFactors, [oldItems, d]);
-            var biasTable = torch.tensor(model.ItemBias);
             var positive = torch.tensor(chunk.Select(p => Index(p.Positive)).ToArray());
             var negative = torch.tensor(chunk.Select(p => Index(p.Negative)).ToArray());
             var pairNew = torch.tensor(chunk.Select(p => local[p.Row] - oldItems).ToArray());
