@@ -106,7 +106,8 @@ public abstract class RecommenderTrainer<TOptions> : IEstimator<RecommenderTrans
             var selection = resumingRefit ? resume!.SelectionRun! : RunSchedule(fit, holdout, seed, Log, resume, out selectionEnd);
             if (o.RefitOnAllData)
             {
-                var schedule = selection.Schedule();
+                // A resumed refit replays the schedule its checkpoint recorded.
+                var schedule = resumingRefit ? resume!.Replay! : selection.Schedule();
                 Log($"refit on all {train.Count} positives: {schedule.Epochs} epochs" +
                     (schedule.PhaseEnds.Count == 0 ? "" : $", phase switches after epoch {string.Join(", ", schedule.PhaseEnds)}"));
                 result = RunSchedule(train, null, seed, Log, resumingRefit ? resume : null, out checkpoint, schedule, selection);

@@ -20,8 +20,10 @@ internal interface IEpochTrainer : IDisposable
     IRecommenderModel Snapshot();
 
     /// <summary>
-    /// Called when phase <paramref name="phase"/> (≥ 1) starts: <paramref name="start"/> is the previous phase's best
-    /// validated model (or its last one), and null when the loop resumes from a checkpoint (whose state follows).
+    /// Called when phase <paramref name="phase"/> (≥ 1) starts. With <see cref="TrainingPhase.StartsFromPreviousBest"/>,
+    /// <paramref name="start"/> is the model to start from (the previous phase's best validated model; without
+    /// validation, the model as it is); otherwise, and when the loop resumes from a checkpoint (whose state follows),
+    /// it is null and the trainer continues from its own state.
     /// </summary>
     void EnterPhase(int phase, IRecommenderModel? start);
 

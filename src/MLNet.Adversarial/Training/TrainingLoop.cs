@@ -49,10 +49,13 @@ internal static class TrainingLoop
         {
             while (state.Phase < phases.Count - 1 && PhaseEnds(state, phases[state.Phase], request.Replay, Validating(), patience))
             {
-                var start = state.PhaseBest ?? trainer.Snapshot();
                 int ended = state.Phase;
+                var next = phases[ended + 1];
+                var start = next.StartsFromPreviousBest ? state.PhaseBest ?? trainer.Snapshot() : null;
+                int from = next.StartsFromPreviousBest ? PhaseBestEpoch(state.History, state.PhaseStartEpoch, state.Epoch) ?? state.Epoch : state.Epoch;
                 state.NextPhase();
-                log?.Invoke($"phase {phases[ended].Name} ended after epoch {state.Epoch}; phase {phases[state.Phase].Name} starts");
+                log?.Invoke($"phase {phases[ended].Name} ended after epoch {state.Epoch}; phase {next.Name} starts" +
+                    (from == state.Epoch ? "" : $" from the model of epoch {from}"));
                 trainer.EnterPhase(state.Phase, start);
             }
         }
@@ -99,7 +102,35 @@ internal static class TrainingLoop
         var result = state.Best is not null
             ? new TrainingResult<IRecommenderModel>(state.Best, state.History, state.BestEpoch)
             : new TrainingResult<IRecommenderModel>(trainer.Snapshot(), state.History, state.Epoch);
-        return result with { PhaseSwitchEpochs = state.PhaseEnds.ToArray(), ModelSelection = request.SelectionRun };
+        return result with
+        {
+            PhaseSwitchEpochs = state.PhaseEnds.ToArray(), PhaseStartEpochs = PhaseStarts(state, phases), ModelSelection = request.SelectionRun,
+        };
+    }
+
+    /// <summary>
+    /// The first epoch in (<paramref name="after"/>, <paramref name="through"/>] with the highest validation metric
+    /// (the rule that sets the phase's best), or null when none of them was validated.
+    /// </summary>
+    private static int? PhaseBestEpoch(IReadOnlyList<TrainingEpochReport> history, int after, int through)
+    {
+        int? best = null;
+        double bestMetric = double.NegativeInfinity;
+        foreach (var h in history)
+            if (h.Epoch > after && h.Epoch <= through && h.ValidationMetric > bestMetric) { bestMetric = h.ValidationMetric.Value; best = h.Epoch; }
+        return best;
+    }
+
+    /// <summary>For each phase switch, the epoch whose model the next phase started from (derived from the history, so a resumed run agrees).</summary>
+    private static int[] PhaseStarts(TrainingLoopState state, IReadOnlyList<TrainingPhase> phases)
+    {
+        var starts = new int[state.PhaseEnds.Count];
+        for (int k = 0; k < starts.Length; k++)
+        {
+            int end = state.PhaseEnds[k], after = k == 0 ? 0 : state.PhaseEnds[k - 1];
+            starts[k] = phases[k + 1].StartsFromPreviousBest ? PhaseBestEpoch(state.History, after, end) ?? end : end;
+        }
+        return starts;
     }
 
     /// <summary>Whether the current phase (not the last) is over after <c>state.Epoch</c>.</summary>

@@ -10,4 +10,9 @@ namespace MLNet.Adversarial.Training;
 /// <param name="MaxEpochs">The cap of a phase other than the last (ignored for the last).</param>
 /// <param name="EndsOnPlateau">Whether validation that stops improving ends the phase before its cap.</param>
 /// <param name="Selectable">Whether model selection may return an epoch of this phase.</param>
-internal sealed record TrainingPhase(string Name, int MaxEpochs, bool EndsOnPlateau, bool Selectable);
+/// <param name="StartsFromPreviousBest">
+/// Whether this phase (not the first) starts from the previous phase's best validated model rather than from where
+/// the previous phase stopped (a plateau ends a phase some epochs past its best). A refit replays the same: the
+/// previous phase runs to the epoch of that best model.
+/// </param>
+internal sealed record TrainingPhase(string Name, int MaxEpochs, bool EndsOnPlateau, bool Selectable, bool StartsFromPreviousBest = false);

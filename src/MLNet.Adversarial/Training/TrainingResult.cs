@@ -18,6 +18,13 @@ public sealed record TrainingResult<TModel>(TModel Model, IReadOnlyList<Training
     public IReadOnlyList<int> PhaseSwitchEpochs { get; init; } = [];
 
     /// <summary>
+    /// For each of <see cref="PhaseSwitchEpochs"/>, the epoch whose model the next phase started from: the switch
+    /// itself, or the best validated epoch of the phase that ended (APR's adversarial phase starts from the best BPR
+    /// warm-up, IRGAN's game from the best pre-trained G). Null: the same as <see cref="PhaseSwitchEpochs"/>.
+    /// </summary>
+    public IReadOnlyList<int>? PhaseStartEpochs { get; init; }
+
+    /// <summary>
     /// With <c>RefitOnAllData</c>: the validated run on the training rows less the internal holdout, whose selected
     /// epoch and phase switches this (refitted) model replays. Null when the model was not refitted.
     /// </summary>
@@ -25,12 +32,26 @@ public sealed record TrainingResult<TModel>(TModel Model, IReadOnlyList<Training
 
     /// <summary>The same result typed as any recommender model, as the serving transformer keeps it.</summary>
     public TrainingResult<IRecommenderModel> AsRecommender() =>
-        new(Model, History, SelectedEpoch) { PhaseSwitchEpochs = PhaseSwitchEpochs, ModelSelection = ModelSelection };
+        new(Model, History, SelectedEpoch) { PhaseSwitchEpochs = PhaseSwitchEpochs, PhaseStartEpochs = PhaseStartEpochs, ModelSelection = ModelSelection };
 
     /// <summary>The same result with the model cast to <typeparamref name="TOther"/>.</summary>
     internal TrainingResult<TOther> As<TOther>() where TOther : IRecommenderModel =>
-        new((TOther)(IRecommenderModel)Model, History, SelectedEpoch) { PhaseSwitchEpochs = PhaseSwitchEpochs, ModelSelection = ModelSelection };
+        new((TOther)(IRecommenderModel)Model, History, SelectedEpoch) { PhaseSwitchEpochs = PhaseSwitchEpochs, PhaseStartEpochs = PhaseStartEpochs, ModelSelection = ModelSelection };
 
-    /// <summary>The schedule a refit replays: the phase switches up to the selected epoch, then the selected epoch count.</summary>
-    internal TrainingSchedule Schedule() => new(PhaseSwitchEpochs.Where(e => e < SelectedEpoch).ToArray(), SelectedEpoch);
+    /// <summary>
+    /// The schedule a refit replays: each phase before the selected epoch runs to the epoch its successor started
+    /// from, and the phases after it keep their length, up to the selected epoch.
+    /// </summary>
+    internal TrainingSchedule Schedule()
+    {
+        var ends = new List<int>();
+        int dropped = 0; // epochs past a phase's best that its successor did not build on
+        for (int k = 0; k < PhaseSwitchEpochs.Count && PhaseSwitchEpochs[k] < SelectedEpoch; k++)
+        {
+            int start = PhaseStartEpochs?[k] ?? PhaseSwitchEpochs[k];
+            dropped += PhaseSwitchEpochs[k] - start;
+            ends.Add(PhaseSwitchEpochs[k] - dropped);
+        }
+        return new TrainingSchedule(ends, SelectedEpoch - dropped);
+    }
 }

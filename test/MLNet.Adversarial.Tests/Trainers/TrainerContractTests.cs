@@ -119,7 +119,7 @@ public sealed class TrainerContractTests
         Assert.IsTrue(scores.All(float.IsFinite));
         Assert.IsTrue(scores.Distinct().Count() > 1, "the scores depend on the pair");
         Assert.IsNotNull(model.Training.ModelSelection, "the default is a refit on all rows after selection on the internal split");
-        Assert.AreEqual(model.Training.ModelSelection!.SelectedEpoch, model.Training.History.Count, "the refit replays the selected epoch count");
+        Assert.AreEqual(model.Training.ModelSelection!.Schedule().Epochs, model.Training.History.Count, "the refit replays the selected schedule");
     }
 
     [TestMethod]

@@ -48,9 +48,11 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
         /// Epochs of plain BPR warm-up before the adversarial term is switched on (a fixed switch, the override). Null
         /// (the default): the warm-up ends when validation NDCG has not improved for
         /// <see cref="RecommenderTrainerOptions.EarlyStoppingPatience"/> epochs, at the latest after half of
-        /// <see cref="FactorizationTrainerOptions.Epochs"/>; without validation data, after half of the epochs. The APR
-        /// paper starts from a trained BPR model; switched on from the first epoch, the perturbations (ε relative to tiny
-        /// initial embeddings) keep the model near ItemPop. The switch epoch is in the result's <c>PhaseSwitchEpochs</c>.
+        /// <see cref="FactorizationTrainerOptions.Epochs"/>, and the adversarial phase starts from the warm-up's best
+        /// validated model; without validation data, after half of the epochs. The APR paper starts from a trained BPR
+        /// model; switched on from the first epoch, the perturbations (ε relative to tiny initial embeddings) keep the
+        /// model near ItemPop. The switch epoch is in the result's <c>PhaseSwitchEpochs</c>, the epoch of the model the
+        /// adversarial phase started from in <c>PhaseStartEpochs</c>.
         /// </summary>
         [HyperParameter("adversarial_start_epoch", "--adv-start", "Epochs of plain BPR warm-up before the adversarial term (APR; default: until validation stops improving, at most half of --epochs; without validation, half of --epochs).", Min = 0, ValueName = "N")]
         public int? AdversarialStartEpoch { get; set; }

@@ -218,6 +218,24 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         _itemBias.copy_(torch.tensor(model.ItemBias));
     }
 
+    /// <summary>Overwrites the id weights and, for a hybrid model, the text projections with those of <paramref name="model"/>.</summary>
+    public void LoadWeights(IRecommenderModel model)
+    {
+        switch (model)
+        {
+            case FactorizationModel factors:
+                LoadWeights(factors);
+                break;
+            case HybridFactorizationModel hybrid when _itemText is not null && (hybrid.UserText is null) == (_userText is null):
+                LoadWeights(hybrid.IdFactors);
+                _itemText.LoadWeights(hybrid.ItemText.Weights);
+                if (hybrid.UserText is { } userText) _userText!.LoadWeights(userText.Weights);
+                break;
+            default:
+                throw new ArgumentException($"A {model.GetType().Name} does not fit this network.", nameof(model));
+        }
+    }
+
     /// <summary>Adds <paramref name="delta"/> [rows, d] to the (distinct) user rows <paramref name="rows"/>, outside the optimiser.</summary>
     public void AddToUserRows(Tensor rows, Tensor delta)
     {

@@ -80,7 +80,13 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
     {
         string main = o.Privacy is null ? apr ? "apr" : "bpr" : apr ? "apr-privacy" : "privacy";
         if (apr)
-            return [new("bpr", adversarialStartEpoch ?? o.Epochs / 2, EndsOnPlateau: adversarialStartEpoch is null, Selectable: false), new(main, 0, false, true)];
+        {
+            // A warm-up that ends on a validation plateau has run past its best: the adversarial phase starts from the
+            // best BPR model (the converged one, as IRGAN's game starts from the best pre-trained G). A fixed
+            // AdversarialStartEpoch means what it says: the adversarial term joins at that epoch.
+            bool plateau = adversarialStartEpoch is null;
+            return [new("bpr", adversarialStartEpoch ?? o.Epochs / 2, EndsOnPlateau: plateau, Selectable: false), new(main, 0, false, true, StartsFromPreviousBest: plateau)];
+        }
         if (o.Privacy is { PrivacyWeight: > 0, StartEpoch: > 0 } p)
             return [new("bpr", p.StartEpoch, EndsOnPlateau: false, Selectable: false), new(main, 0, false, true)];
         return [new(main, 0, false, true)];
@@ -88,7 +94,9 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
 
     public void EnterPhase(int phase, IRecommenderModel? start)
     {
-        // The adversarial phase continues from the current weights and optimiser state.
+        // The adversarial phase starts from the given model (see SchedulePhases), or continues from the current
+        // weights; the optimiser state continues either way.
+        if (start is not null) _net.LoadWeights(start);
     }
 
     public EpochOutcome RunEpoch(int epoch, int phase, int? nextEpoch, CancellationToken cancellation)

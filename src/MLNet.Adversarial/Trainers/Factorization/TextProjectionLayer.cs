@@ -67,6 +67,14 @@ internal sealed class TextProjectionLayer : IDisposable
         _leaf = null;
     }
 
+    /// <summary>Overwrites W with <paramref name="weights"/> (row-major [text dimension, k]); the optimiser state is left as it is.</summary>
+    public void LoadWeights(float[] weights)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        Weights.copy_(torch.tensor(weights, Weights.shape));
+    }
+
     /// <summary>W as a row-major array.</summary>
     public float[] WeightsArray()
     {

@@ -49,7 +49,7 @@ internal sealed class IrganTrainingEngine : IEpochTrainer
         Phases =
         [
             new("pretraining", options.InitialGenerator is null ? options.Epochs : 0, EndsOnPlateau: true, Selectable: !options.ServeDiscriminator),
-            new("game", 0, EndsOnPlateau: false, Selectable: true),
+            new("game", 0, EndsOnPlateau: false, Selectable: true, StartsFromPreviousBest: true),
         ];
     }
 
