@@ -295,13 +295,8 @@ public sealed class CfganModel : IRecommenderModel
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged stream gives an <see cref="InvalidDataException"/> naming <paramref name="name"/>.</summary>
     public static CfganModel Load(Stream stream, string name = "model")
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        try
+        return RecommenderModelFile.Read(stream, name, Magic, "CFGAN", FormatVersion, (r, version) =>
         {
-            using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a CFGAN model file.");
-            int version = r.ReadInt32();
-            RecommenderModelFile.CheckVersion(version, FormatVersion, "CFGAN", name);
             var users = IdVocabulary.ReadFrom(r);
             var items = IdVocabulary.ReadFrom(r);
             int count = r.ReadInt32();
@@ -325,19 +320,7 @@ public sealed class CfganModel : IRecommenderModel
                 layers[l] = new DenseLayer(inputs, outputs, ReadArray<float>(r, checked(inputs * outputs)), ReadArray<float>(r, outputs));
             }
             return new CfganModel(purchases, layers, sigmoid, orientation);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{name} is truncated.", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{name} is truncated or corrupt: {e.Message}", e);
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            throw new InvalidDataException($"{name} is corrupt: {e.Message}", e);
-        }
+        });
     }
 
     private static T[] ReadArray<T>(BinaryReader r, int count) where T : unmanaged

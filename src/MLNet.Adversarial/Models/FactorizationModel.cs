@@ -114,12 +114,8 @@ public sealed class FactorizationModel : IRecommenderModel
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged stream gives an <see cref="InvalidDataException"/>.</summary>
     public static FactorizationModel Load(Stream stream, string name = "model")
     {
-        try
+        return RecommenderModelFile.Read(stream, name, Magic, "factorisation", FormatVersion, (r, version) =>
         {
-            using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a factorisation model file.");
-            int version = r.ReadInt32();
-            RecommenderModelFile.CheckVersion(version, FormatVersion, "factorisation", name);
             var users = IdVocabulary.ReadFrom(r);
             var items = IdVocabulary.ReadFrom(r);
             int d = r.ReadInt32();
@@ -128,19 +124,7 @@ public sealed class FactorizationModel : IRecommenderModel
             var itf = ReadFloats(r, checked(items.Count * d));
             var b = ReadFloats(r, items.Count);
             return new FactorizationModel(users, items, d, uf, itf, b);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{name} is truncated.", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{name} is truncated or corrupt: {e.Message}", e);
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            throw new InvalidDataException($"{name} is corrupt: {e.Message}", e);
-        }
+        });
     }
 
     private static float[] ReadFloats(BinaryReader r, int count)

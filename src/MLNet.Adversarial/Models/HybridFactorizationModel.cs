@@ -153,29 +153,12 @@ public sealed class HybridFactorizationModel : IRecommenderModel
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged stream gives an <see cref="InvalidDataException"/> naming <paramref name="name"/>.</summary>
     public static HybridFactorizationModel Load(Stream stream, string name = "model")
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        try
+        return RecommenderModelFile.Read(stream, name, Magic, "hybrid", FormatVersion, (r, version) =>
         {
-            using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{name} is not a hybrid factorisation model file.");
-            int version = r.ReadInt32();
-            RecommenderModelFile.CheckVersion(version, FormatVersion, "hybrid", name);
             var factors = FactorizationModel.Load(stream, name);
             var itemText = TextProjection.ReadFrom(r);
             var userText = r.ReadBoolean() ? TextProjection.ReadFrom(r) : null;
             return new HybridFactorizationModel(factors, itemText, userText);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"{name} is truncated.", e);
-        }
-        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{name} is truncated or corrupt: {e.Message}", e);
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            throw new InvalidDataException($"{name} is corrupt: {e.Message}", e);
-        }
+        });
     }
 }

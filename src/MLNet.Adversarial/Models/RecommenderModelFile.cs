@@ -54,6 +54,36 @@ public static class RecommenderModelFile
         if (version < 1) throw new InvalidDataException($"{name} has an invalid {kind} format version {version}.");
     }
 
+    /// <summary>
+    /// The one reading frame of every model format: checks the magic bytes and the version, runs
+    /// <paramref name="body"/> on the rest (given the version), and turns a truncated or corrupt stream into an
+    /// <see cref="InvalidDataException"/> naming <paramref name="name"/>.
+    /// </summary>
+    internal static T Read<T>(Stream stream, string name, byte[] magic, string kind, int currentVersion, Func<BinaryReader, int, T> body)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            if (!r.ReadBytes(magic.Length).AsSpan().SequenceEqual(magic)) throw new InvalidDataException($"{name} is not a {kind} model file.");
+            int version = r.ReadInt32();
+            CheckVersion(version, currentVersion, kind, name);
+            return body(r, version);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{name} is truncated.", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(name, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{name} is truncated or corrupt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            throw new InvalidDataException($"{name} is corrupt: {e.Message}", e);
+        }
+    }
+
     /// <summary>Registers the reader of a model format identified by <paramref name="magic"/> (its first bytes).</summary>
     internal static void Register(byte[] magic, string kind, Func<Stream, string, IRecommenderModel> load)
     {
