@@ -60,6 +60,7 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
         if (o.TextProjectionL2 > 0) _textL2Twice = (2 * o.TextProjectionL2).ToScalar();
         _net = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, o.EmbeddingDimension, o.InitialStandardDeviation,
             new Random(seed), o.Optimizer, o.LearningRate, _device, text);
+        if (o.WarmStart is { } start) _net.LoadWeights(start); // an update continues from the served weights
         _candidates = o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1;
         _sampling = new EpochSampler(train, o.NegativesPerPositive, _candidates, seed);
         _users = new RowDeduplicator(train.Users.Count);
