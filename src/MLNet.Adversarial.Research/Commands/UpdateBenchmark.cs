@@ -75,17 +75,17 @@ internal static class UpdateBenchmark
         var heldOut = train.ActiveUsers().Where(_ => rng.NextDouble() < 0.1).ToHashSet();
         var kept = FoldInExperiment.Subset(train, u => !heldOut.Contains(u));
         var added = FoldInExperiment.Subset(train, heldOut.Contains);
-        var partial = trainers.Apr(options).Train(kept, null, seed, null, out _).Model;
+        var partial = trainers.Apr(options).Train(kept, null, seed, null, out var partialCheckpoint).Model;
         var heldOutTest = FoldInExperiment.Subset(test, heldOut.Contains, keepVocabulary: true);
-        var foldedIn = trainers.Apr(options).Update(partial, kept, added, update with { Epochs = 0 }, null).Model;
-        var updatedUsers = trainers.Apr(options).Update(partial, kept, added, update, null).Model;
+        var foldedIn = trainers.Apr(options).Update(partial, kept, added, update with { Epochs = 0 }, null, partialCheckpoint).Model;
+        var updatedUsers = trainers.Apr(options).Update(partial, kept, added, update, null, partialCheckpoint).Model;
 
         // (b) 10% new interactions (their users and items may be new as well).
         var (before, fresh) = Holdout(train, 0.1, seed, perUser: false);
         var (beforeKnown, beforeModel) = Compact(before);
-        var old = trainers.Apr(options).Train(beforeKnown, null, seed, null, out _).Model;
+        var old = trainers.Apr(options).Train(beforeKnown, null, seed, null, out var oldCheckpoint).Model;
         clock.Restart();
-        var updated = trainers.Apr(options).Update(old, beforeKnown, fresh, update, Environment.GetEnvironmentVariable("UPDATE_LOG") is null ? null : m => Console.WriteLine($"{clock.Elapsed.TotalSeconds:F2}s {m}")).Model;
+        var updated = trainers.Apr(options).Update(old, beforeKnown, fresh, update, Environment.GetEnvironmentVariable("UPDATE_LOG") is null ? null : m => Console.WriteLine($"{clock.Elapsed.TotalSeconds:F2}s {m}"), oldCheckpoint).Model;
         double updateSeconds = clock.Elapsed.TotalSeconds;
         _ = beforeModel;
 

@@ -159,7 +159,16 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
     /// <param name="log">Progress messages, or null.</param>
     /// <exception cref="InvalidOperationException">The trainer makes a hybrid or privacy-protected model (update does not support those yet).</exception>
     /// <exception cref="ArgumentException">The vocabularies do not fit, or <paramref name="added"/> has no positives.</exception>
-    public UpdateResult Update(FactorizationModel model, InteractionData trainedOn, InteractionData added, UpdateOptions options, Action<string>? log)
+    public UpdateResult Update(FactorizationModel model, InteractionData trainedOn, InteractionData added, UpdateOptions options, Action<string>? log) =>
+        Update(model, trainedOn, added, options, log, checkpoint: null);
+
+    /// <summary>
+    /// <see cref="Update(FactorizationModel, InteractionData, InteractionData, UpdateOptions, Action{string})"/> that
+    /// continues from <paramref name="checkpoint"/> (the model's training checkpoint): its optimiser state (Adam's
+    /// moments and step count) carries on for the users and items it knew, instead of a fresh optimiser.
+    /// </summary>
+    /// <exception cref="ArgumentException">The checkpoint is not a factorisation one of this dimension.</exception>
+    public UpdateResult Update(FactorizationModel model, InteractionData trainedOn, InteractionData added, UpdateOptions options, Action<string>? log, TrainingCheckpoint? checkpoint)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(trainedOn);
@@ -178,13 +187,14 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
         var continued = o.Clone();
         continued.Epochs = options.Epochs;
         continued.WarmStart = prepared.Start;
+        continued.WarmStartState = checkpoint;
         continued.ResumeFrom = null;
         continued.ValidationData = null;
         if (continued.AdversarialWeight > 0) continued.AdversarialStartEpoch = 0; // the model is already trained: no BPR warm-up
         var trainer = new AprTrainer(Context, continued);
         // The loop's epochs over the sample; with 0 epochs the checkpoint holds the folded-in weights (a later update starts there).
-        var result = trainer.RunSchedule(prepared.Sample, null, seed, log, null, out var checkpoint).As<FactorizationModel>();
-        return new UpdateResult(result.Model, prepared.All, prepared.NewUsers, prepared.NewItems, prepared.Sample.Count, result, checkpoint);
+        var result = trainer.RunSchedule(prepared.Sample, null, seed, log, null, out var end).As<FactorizationModel>();
+        return new UpdateResult(result.Model, prepared.All, prepared.NewUsers, prepared.NewItems, prepared.Sample.Count, result, end);
     }
 
     /// <summary>
@@ -199,17 +209,22 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
         ArgumentNullException.ThrowIfNull(fitted);
         if (fitted.Model is not FactorizationModel model || fitted.Model is HybridFactorizationModel)
             throw new ArgumentException($"Update supports BPR and APR factorisation models, not {fitted.Model.GetType().Name}: retrain with the old and new rows.", nameof(fitted));
-        return Update(model, fitted.TrainingData, newRows, options);
+        return Update(model, fitted.TrainingData, newRows, options, fitted.Checkpoint);
     }
 
     /// <summary>The ML.NET form of the update for a model and the positives it was trained on (e.g. read back from a model folder).</summary>
-    public RecommenderTransformer Update(FactorizationModel model, InteractionData trainedOn, IDataView newRows, UpdateOptions? options = null)
+    /// <param name="model">The trained model.</param>
+    /// <param name="trainedOn">The positives it was trained on, over its vocabularies.</param>
+    /// <param name="newRows">The new rows.</param>
+    /// <param name="options">The update's options (null: the defaults).</param>
+    /// <param name="checkpoint">The model's training checkpoint, whose optimiser state carries on; null: a fresh optimiser.</param>
+    public RecommenderTransformer Update(FactorizationModel model, InteractionData trainedOn, IDataView newRows, UpdateOptions? options = null, TrainingCheckpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(newRows);
         var o = TrainerOptions;
         var table = DataViewInteractionReader.Read(newRows, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
         var added = InteractionData.FromTable(table, o.MinRating);
-        var result = Update(model, trainedOn, added, options ?? new UpdateOptions(), null);
+        var result = Update(model, trainedOn, added, options ?? new UpdateOptions(), null, checkpoint);
         var training = new TrainingResult<IRecommenderModel>(result.Model, result.Training.History, result.Training.SelectedEpoch)
             { PhaseSwitchEpochs = result.Training.PhaseSwitchEpochs };
         return RecommenderTransformer.Create(Context, newRows, result.Positives, training, result.Checkpoint, o.ServingOptions(), ModelKind, HyperParameters());

@@ -113,6 +113,9 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// </summary>
     internal Models.FactorizationModel? WarmStart { get; set; }
 
+    /// <summary>With <see cref="WarmStart"/>: the checkpoint whose optimiser state (Adam's moments, the step count) training continues with, row by row over its vocabularies; null: a fresh optimiser.</summary>
+    internal Training.TrainingCheckpoint? WarmStartState { get; set; }
+
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public override void Validate()
     {
