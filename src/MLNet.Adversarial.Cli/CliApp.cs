@@ -10,6 +10,7 @@ internal static class CliApp
     public static RootCommand BuildRoot() => new("Train, evaluate, export and query BPR / APR (adversarial) recommenders.")
     {
         TrainCommand.Create(),
+        UpdateCommand.Create(),
         TuneCommand.Create(),
         EvaluateCommand.Create(),
         RecommendCommand.Create(),

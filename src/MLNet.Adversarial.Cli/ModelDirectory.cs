@@ -46,6 +46,17 @@ internal sealed class ModelDirectory(string path)
             if (table.IsPositive(r, minRating)) writer.Write($"{users[r]}\t{items[r]}\n");
     });
 
+    /// <summary>Writes <paramref name="positives"/> as the training positives file (user, item per line).</summary>
+    public static void WritePositives(string path, InteractionData positives) => AtomicFile.Write(path, stream =>
+    {
+        using var writer = new StreamWriter(stream, leaveOpen: true);
+        for (int u = 0; u < positives.Users.Count; u++)
+        {
+            string user = positives.Users.GetIdText(u);
+            foreach (int i in positives.ItemsOf(u)) writer.Write($"{user}\t{positives.Items.GetIdText(i)}\n");
+        }
+    });
+
     /// <summary>The model kind and hyper-parameters recorded in an exported graph's metadata, to carry them into a re-export.</summary>
     public (string ModelKind, IReadOnlyDictionary<string, string> HyperParameters) ReadExportMetadata()
     {

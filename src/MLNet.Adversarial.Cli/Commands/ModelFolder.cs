@@ -37,8 +37,14 @@ internal static class ModelFolder
     /// <summary>The ONNX graphs and the training positives (all rows the shipped model saw, validation included, are "seen").</summary>
     public static void Export(ModelDirectory dir, RecommenderTransformer transformer, InteractionTable rows, float? minRating, int topK)
     {
-        transformer.SaveScorerOnnx(dir.ScorerOnnx);
         ModelDirectory.WritePositives(dir.TrainingPositives, rows, minRating);
+        ExportGraphs(dir, transformer, topK);
+    }
+
+    /// <summary>The ONNX graphs, with the training positives already in the folder (<see cref="ModelDirectory.TrainingPositives"/>).</summary>
+    public static void ExportGraphs(ModelDirectory dir, RecommenderTransformer transformer, int topK)
+    {
+        transformer.SaveScorerOnnx(dir.ScorerOnnx);
         var (kind, hyper) = dir.ReadExportMetadata();
         var topKOptions = new TopKExportOptions
         {

@@ -74,7 +74,7 @@ internal static class FoldInExperiment
     }
 
     /// <summary>The positives of the users <paramref name="keep"/> selects, over their own user vocabulary (or the original one).</summary>
-    private static InteractionData Subset(InteractionData data, Func<int, bool> keep, bool keepVocabulary = false)
+    internal static InteractionData Subset(InteractionData data, Func<int, bool> keep, bool keepVocabulary = false)
     {
         var users = Enumerable.Range(0, data.Users.Count).Where(keep).ToArray();
         var vocabulary = keepVocabulary ? data.Users

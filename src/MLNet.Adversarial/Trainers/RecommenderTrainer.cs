@@ -29,6 +29,9 @@ public abstract class RecommenderTrainer<TOptions> : IEstimator<RecommenderTrans
         _options.Validate();
     }
 
+    /// <summary>The context this trainer was created with.</summary>
+    private protected MLContext Context => _mlContext;
+
     /// <summary>The options this trainer was created with.</summary>
     private protected TOptions TrainerOptions => _options;
 

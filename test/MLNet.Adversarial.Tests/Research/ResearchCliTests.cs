@@ -7,8 +7,8 @@ namespace MLNet.Adversarial.Tests.Research;
 [TestClass]
 public sealed class ResearchCliTests
 {
-    private static readonly string[] ProductCommands = ["train", "tune", "evaluate", "recommend", "score", "export", "audit"];
-    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin"];
+    private static readonly string[] ProductCommands = ["train", "update", "tune", "evaluate", "recommend", "score", "export", "audit"];
+    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin", "update-bench"];
 
     [TestMethod]
     public void TheShippedToolHasTheProductCommandsAndTheHarnessTheResearchOnes()

@@ -57,6 +57,28 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
         [HyperParameter("adversarial_start_epoch", "--adv-start", "Epochs of plain BPR warm-up before the adversarial term (APR; default: until validation stops improving, at most half of --epochs; without validation, half of --epochs).", Min = 0, ValueName = "N")]
         public int? AdversarialStartEpoch { get; set; }
 
+        /// <summary>
+        /// The options a model was trained with, from its checkpoint's settings (every declared option that shapes
+        /// training, and the seed); the rest keep their defaults. For <see cref="Update(FactorizationModel, InteractionData, InteractionData, UpdateOptions, Action{string})"/>.
+        /// </summary>
+        /// <exception cref="InvalidDataException">The checkpoint is not a BPR or APR one, or was trained with privacy or item text.</exception>
+        public static Options FromCheckpoint(TrainingCheckpoint checkpoint)
+        {
+            ArgumentNullException.ThrowIfNull(checkpoint);
+            var settings = checkpoint.Settings;
+            if (!settings.ContainsKey(nameof(AdversarialWeight)))
+                throw new InvalidDataException("The checkpoint is not of a BPR or APR model (IRGAN and CFGAN models cannot be updated yet: retrain with the old and new rows).");
+            if (settings.ContainsKey("ItemText"))
+                throw new InvalidDataException("The checkpoint is of a hybrid (text) model, which cannot be updated yet: retrain with the old and new rows.");
+            var options = new Options();
+            var groups = HyperParameterSet.For<Options>().ApplyCheckpointSettings(options, settings);
+            if (groups.Count > 0)
+                throw new InvalidDataException("The checkpoint is of a privacy-protected model, which cannot be updated yet (the adversary is not in the model): retrain with the old and new rows.");
+            if (settings.TryGetValue("Seed", out var seed) && int.TryParse(seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value))
+                options.Seed = value;
+            return options;
+        }
+
         /// <summary>A shallow copy (the text features and privacy options are shared, not copied).</summary>
         internal Options Clone() => HyperParameterSet.Clone(this);
 
@@ -123,6 +145,93 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
         return TrainAny(train, validation, seed, log, out checkpoint).As<HybridFactorizationModel>();
     }
 
+    /// <summary>
+    /// Adds new interactions to a trained BPR or APR model without retraining it from scratch: the users and items of
+    /// <paramref name="added"/> the model has never seen are folded in (<see cref="FoldIn"/>, under this trainer's
+    /// objective), then training continues from those weights — through the same epoch loop as <see cref="Train"/>,
+    /// APR adversarially from the first epoch — for <see cref="UpdateOptions.Epochs"/> epochs on the new positives and
+    /// a sample of whole old users (<see cref="UpdateOptions.OldPositivesPerNew"/>). The trainer's options should be the
+    /// model's own (<see cref="Options.FromCheckpoint"/>); its <see cref="FactorizationTrainerOptions.Epochs"/> is
+    /// replaced by the update's. The optimiser state starts afresh.
+    /// </summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="trainedOn">The positives it was trained on (over its vocabularies): they are sampled, and stay "seen".</param>
+    /// <param name="added">The new positives, over their own vocabularies: known and unseen users and items alike.</param>
+    /// <param name="options">The update's options.</param>
+    /// <param name="log">Progress messages, or null.</param>
+    /// <exception cref="InvalidOperationException">The trainer makes a hybrid or privacy-protected model (update does not support those yet).</exception>
+    /// <exception cref="ArgumentException">The vocabularies do not fit, or <paramref name="added"/> has no positives.</exception>
+    public UpdateResult Update(FactorizationModel model, InteractionData trainedOn, InteractionData added, UpdateOptions options, Action<string>? log) =>
+        Update(model, trainedOn, added, options, log, checkpoint: null);
+
+    /// <summary>
+    /// <see cref="Update(FactorizationModel, InteractionData, InteractionData, UpdateOptions, Action{string})"/> that
+    /// continues from <paramref name="checkpoint"/> (the model's training checkpoint): its optimiser state (Adam's
+    /// moments and step count) carries on for the users and items it knew, instead of a fresh optimiser.
+    /// </summary>
+    /// <exception cref="ArgumentException">The checkpoint is not a factorisation one of this dimension.</exception>
+    public UpdateResult Update(FactorizationModel model, InteractionData trainedOn, InteractionData added, UpdateOptions options, Action<string>? log, TrainingCheckpoint? checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(trainedOn);
+        ArgumentNullException.ThrowIfNull(added);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var o = TrainerOptions;
+        if (o.ItemText is not null) throw new InvalidOperationException("Update does not support the hybrid (text) model yet: retrain it with the old and new rows.");
+        if (o.Privacy is not null) throw new InvalidOperationException("Update does not support privacy-protected models (the adversary is not in the model): retrain with the old and new rows.");
+        if (model.Dimension != o.EmbeddingDimension)
+            throw new ArgumentException($"The model has dimension {model.Dimension}, the options {o.EmbeddingDimension}: update with the options the model was trained with (Options.FromCheckpoint).", nameof(model));
+        int seed = options.Seed ?? o.Seed ?? 0;
+        var foldIn = options.FoldIn ?? FoldInOptions.For(o) with { Seed = seed, Steps = options.FoldInSteps };
+        var prepared = ModelUpdate.Prepare(model, trainedOn, added, foldIn, options.OldPositivesPerNew, seed);
+        log?.Invoke($"update: {added.Count} new positives; {prepared.NewUsers} users and {prepared.NewItems} items folded in; training {options.Epochs} epochs on {prepared.Sample.Count} positives");
+        var continued = o.Clone();
+        continued.Epochs = options.Epochs;
+        continued.WarmStart = prepared.Start;
+        continued.WarmStartState = checkpoint;
+        continued.ResumeFrom = null;
+        continued.ValidationData = null;
+        if (continued.AdversarialWeight > 0) continued.AdversarialStartEpoch = 0; // the model is already trained: no BPR warm-up
+        var trainer = new AprTrainer(Context, continued);
+        // The loop's epochs over the sample; with 0 epochs the checkpoint holds the folded-in weights (a later update starts there).
+        var result = trainer.RunSchedule(prepared.Sample, null, seed, log, null, out var end).As<FactorizationModel>();
+        return new UpdateResult(result.Model, prepared.All, prepared.NewUsers, prepared.NewItems, prepared.Sample.Count, result, end);
+    }
+
+    /// <summary>
+    /// <see cref="Update(FactorizationModel, InteractionData, InteractionData, UpdateOptions, Action{string})"/>
+    /// for a fitted recommender and new (user, item[, rating]) rows in this trainer's columns (rows below
+    /// <see cref="RecommenderTrainerOptions.MinRating"/> are not positives): the updated recommender, served and
+    /// exported like a fitted one, with every old and new positive as its training data.
+    /// </summary>
+    /// <exception cref="ArgumentException">The fitted model is not a BPR or APR factorisation model, or the rows have no positives.</exception>
+    public RecommenderTransformer Update(RecommenderTransformer fitted, IDataView newRows, UpdateOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fitted);
+        if (fitted.Model is not FactorizationModel model || fitted.Model is HybridFactorizationModel)
+            throw new ArgumentException($"Update supports BPR and APR factorisation models, not {fitted.Model.GetType().Name}: retrain with the old and new rows.", nameof(fitted));
+        return Update(model, fitted.TrainingData, newRows, options, fitted.Checkpoint);
+    }
+
+    /// <summary>The ML.NET form of the update for a model and the positives it was trained on (e.g. read back from a model folder).</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="trainedOn">The positives it was trained on, over its vocabularies.</param>
+    /// <param name="newRows">The new rows.</param>
+    /// <param name="options">The update's options (null: the defaults).</param>
+    /// <param name="checkpoint">The model's training checkpoint, whose optimiser state carries on; null: a fresh optimiser.</param>
+    public RecommenderTransformer Update(FactorizationModel model, InteractionData trainedOn, IDataView newRows, UpdateOptions? options = null, TrainingCheckpoint? checkpoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(newRows);
+        var o = TrainerOptions;
+        var table = DataViewInteractionReader.Read(newRows, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+        var added = InteractionData.FromTable(table, o.MinRating);
+        var result = Update(model, trainedOn, added, options ?? new UpdateOptions(), null, checkpoint);
+        var training = new TrainingResult<IRecommenderModel>(result.Model, result.Training.History, result.Training.SelectedEpoch)
+            { PhaseSwitchEpochs = result.Training.PhaseSwitchEpochs };
+        return RecommenderTransformer.Create(Context, newRows, result.Positives, training, result.Checkpoint, o.ServingOptions(), ModelKind, HyperParameters());
+    }
+
     private TrainingResult<IRecommenderModel> TrainAny(InteractionData train, InteractionData? validation, int seed, Action<string>? log, out TrainingCheckpoint checkpoint)
     {
         var resume = TrainerOptions.ResumeFrom;
@@ -131,7 +240,8 @@ public sealed class AprTrainer : RecommenderTrainer<AprTrainer.Options>
 
     /// <summary>The settings that shape the trajectory (the declared hyper-parameters that shape training, the seed, the item text), recorded in checkpoints.</summary>
     private SortedDictionary<string, string> Settings(int seed, TrainingText? text) =>
-        HyperParameterSet.For<Options>().CheckpointSettings(TrainerOptions, seed, ("ItemText", text?.Fingerprint()));
+        HyperParameterSet.For<Options>().CheckpointSettings(TrainerOptions, seed, ("ItemText", text?.Fingerprint()),
+            ("WarmStart", TrainerOptions.WarmStart is { } start ? ModelUpdate.Fingerprint(start) : null));
 
     /// <summary>The hyper-parameters recorded in the exported ONNX metadata: the declared ones, and which data was hidden or added.</summary>
     internal override IReadOnlyDictionary<string, string> HyperParameters()

@@ -1,3 +1,5 @@
+using MLNet.Adversarial.Data;
+
 namespace MLNet.Adversarial.Trainers;
 
 /// <summary>
@@ -104,6 +106,15 @@ public abstract class FactorizationTrainerOptions : RecommenderTrainerOptions
     /// <summary>L2 penalty λ_W·‖W‖² on the text projections, per batch (the id rows keep <see cref="L2Regularization"/>).</summary>
     [HyperParameter("text_projection_l2", "--text-l2", "L2 penalty on the text projections (hybrid model).", Min = 0, SearchMin = 1e-6, SearchMax = 1e-2, SearchLogScale = true)]
     public double TextProjectionL2 { get; set; } = Defaults.TextProjectionL2;
+
+    /// <summary>
+    /// The weights training starts from instead of the seeded random initialisation (an update: <see cref="AprTrainer.Update(Models.FactorizationModel, InteractionData, InteractionData, UpdateOptions, Action{string})"/>);
+    /// over the training data's vocabularies. Set only by the update path; the optimiser state starts afresh.
+    /// </summary>
+    internal Models.FactorizationModel? WarmStart { get; set; }
+
+    /// <summary>With <see cref="WarmStart"/>: the checkpoint whose optimiser state (Adam's moments, the step count) training continues with, row by row over its vocabularies; null: a fresh optimiser.</summary>
+    internal Training.TrainingCheckpoint? WarmStartState { get; set; }
 
     /// <summary>Checks every option and throws an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public override void Validate()

@@ -236,6 +236,34 @@ internal sealed class MatrixFactorizationNetwork : nn.Module
         }
     }
 
+    /// <summary>
+    /// Takes the optimiser state (moments or accumulators, and the step count) of <paramref name="source"/>, a network
+    /// over other vocabularies: row r of this one gets row <paramref name="userRows"/>[r] (<paramref name="itemRows"/>[r])
+    /// of the source, or keeps its fresh state where that is -1 (a user or item the source never had). The weights are left as they are.
+    /// </summary>
+    public void LoadOptimizerState(MatrixFactorizationNetwork source, int[] userRows, int[] itemRows)
+    {
+        if (userRows.Length != UserCount || itemRows.Length != ItemCount) throw new ArgumentException("One source row per user and per item is needed.");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        void Copy(Tensor target, Tensor from, int[] rows)
+        {
+            if (target.shape[0] != rows.Length) { target.copy_(from); return; } // a scalar state (Adagrad's unused second slot)
+            var mapped = Enumerable.Range(0, rows.Length).Where(r => rows[r] >= 0).ToArray();
+            if (mapped.Length == 0) return;
+            var to = torch.tensor(mapped.Select(r => (long)r).ToArray(), device: target.device);
+            var at = torch.tensor(mapped.Select(r => (long)rows[r]).ToArray(), device: from.device);
+            target.index_copy_(0, to, from.index_select(0, at));
+        }
+        Copy(_usersFirst, source._usersFirst, userRows);
+        Copy(_usersSecond, source._usersSecond, userRows);
+        Copy(_itemsFirst, source._itemsFirst, itemRows);
+        Copy(_itemsSecond, source._itemsSecond, itemRows);
+        Copy(_biasFirst, source._biasFirst, itemRows);
+        Copy(_biasSecond, source._biasSecond, itemRows);
+        _step.copy_(source._step);
+    }
+
     /// <summary>Adds <paramref name="delta"/> [rows, d] to the (distinct) user rows <paramref name="rows"/>, outside the optimiser.</summary>
     public void AddToUserRows(Tensor rows, Tensor delta)
     {

@@ -60,6 +60,12 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
         if (o.TextProjectionL2 > 0) _textL2Twice = (2 * o.TextProjectionL2).ToScalar();
         _net = new MatrixFactorizationNetwork(train.Users.Count, train.Items.Count, o.EmbeddingDimension, o.InitialStandardDeviation,
             new Random(seed), o.Optimizer, o.LearningRate, _device, text);
+        if (o.WarmStart is { } start)
+        {
+            // An update continues from the served weights and, when the checkpoint is given, from its optimiser state.
+            if (o.WarmStartState is { } checkpoint) ContinueOptimizer(checkpoint, train, o);
+            _net.LoadWeights(start);
+        }
         _candidates = o.NegativeSampler == NegativeSamplerKind.Dynamic ? o.DynamicCandidates : 1;
         _sampling = new EpochSampler(train, o.NegativesPerPositive, _candidates, seed);
         _users = new RowDeduplicator(train.Users.Count);
@@ -73,6 +79,17 @@ internal sealed class PairwiseTrainingEngine : IEpochTrainer
     }
 
     public IReadOnlyList<TrainingPhase> Phases { get; }
+
+    /// <summary>Copies the optimiser state of <paramref name="checkpoint"/> (a factorisation checkpoint over its own vocabularies) into the rows of the same ids.</summary>
+    private void ContinueOptimizer(TrainingCheckpoint checkpoint, InteractionData train, FactorizationTrainerOptions o)
+    {
+        using var old = new MatrixFactorizationNetwork(checkpoint.Users.Count, checkpoint.Items.Count, o.EmbeddingDimension, o.InitialStandardDeviation,
+            new Random(0), o.Optimizer, o.LearningRate, _device);
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.TrainerState))) TensorState.ReadModule(reader, old);
+        var userRows = Enumerable.Range(0, train.Users.Count).Select(u => checkpoint.Users.IndexOf(train.Users, u)).ToArray();
+        var itemRows = Enumerable.Range(0, train.Items.Count).Select(i => checkpoint.Items.IndexOf(train.Items, i)).ToArray();
+        _net.LoadOptimizerState(old, userRows, itemRows);
+    }
 
     public string DivergenceAdvice => "lower LearningRate or raise L2Regularization";
 

@@ -99,6 +99,25 @@ public sealed class HyperParameter
         _ => value.ToString() ?? "",
     };
 
+    /// <summary>The value <see cref="Format"/> wrote as <paramref name="text"/> ("" is null for a nullable option).</summary>
+    /// <exception cref="InvalidDataException">The text is not a value of this option's type.</exception>
+    public object? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0 && IsNullable) return null;
+        try
+        {
+            if (ValueType.IsEnum) return Enum.Parse(ValueType, text, ignoreCase: false);
+            if (ValueType == typeof(bool)) return text == "true" ? true : text == "false" ? false : throw new FormatException();
+            if (ValueType == typeof(string)) return text;
+            return Convert.ChangeType(text, ValueType, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidCastException)
+        {
+            throw new InvalidDataException($"Setting {Name} '{text}' is not a valid {ValueType.Name}.", e);
+        }
+    }
+
     /// <summary>The CLI words of an enum's or a worded bool's values, in order; null for numbers, plain bools and switches.</summary>
     public IReadOnlyList<string>? FlagWords =>
         IsSwitch ? null

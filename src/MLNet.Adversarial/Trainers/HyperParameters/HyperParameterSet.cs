@@ -90,6 +90,22 @@ public sealed class HyperParameterSet
         return result;
     }
 
+    /// <summary>
+    /// Sets the declared options of <paramref name="options"/> that shape training from checkpoint
+    /// <paramref name="settings"/> (what <see cref="CheckpointSettings"/> wrote; a recorded value such as the effective
+    /// L2 is set on its option, which then means the same). Keys this class does not declare (the seed, data
+    /// fingerprints) are left alone; a group's keys are returned, not applied (the caller decides whether it can rebuild the group).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A value is not of its option's type.</exception>
+    public IReadOnlyList<string> ApplyCheckpointSettings(object options, IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var p in Parameters)
+            if (p.ShapesTraining && settings.TryGetValue(p.Name, out var text)) p.SetValue(options, p.Parse(text));
+        return settings.Keys.Where(k => Groups.Any(g => k.StartsWith(g.Name + ".", StringComparison.Ordinal))).Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>The options as a summary for reports: property name → recorded value, and a nested summary per set group.</summary>
     public IReadOnlyDictionary<string, object?> Summary(object options)
     {
