@@ -15,6 +15,7 @@ internal static class ResearchApp
         TextBenchCommand.Create(),
         PrivacyTradeoffCommand.Create(),
         FoldInExperiment.Create(),
+        PoisoningCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>
