@@ -16,6 +16,7 @@ internal static class ResearchApp
         PrivacyTradeoffCommand.Create(),
         FoldInExperiment.Create(),
         UpdateBenchmark.Create(),
+        PoisoningCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the exit code (0 on success).</summary>

@@ -3,6 +3,7 @@ using Microsoft.ML.Runtime;
 using MLNet.Adversarial.Data;
 using MLNet.Adversarial.Evaluation;
 using MLNet.Adversarial.Models;
+using MLNet.Adversarial.Robustness;
 using MLNet.Adversarial.Serving;
 using MLNet.Adversarial.Training;
 
@@ -78,8 +79,12 @@ public abstract class RecommenderTrainer<TOptions> : IEstimator<RecommenderTrans
         using var channel = host.Start(name);
         void Log(string message) => channel.Info(MessageSensitivity.None, message);
 
-        var table = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
-        var train = InteractionData.FromTable(table, o.MinRating);
+        var read = DataViewInteractionReader.Read(input, o.UserColumnName, o.ItemColumnName, o.RatingColumnName, o.CancellationToken);
+        // The defence drops suspected users' rows; the catalogue keeps every user and item of the input.
+        var table = PoisoningDefenses.Apply(read, o.MinRating, o.Defense, out var detection);
+        var train = InteractionData.FromTable(table, IdVocabulary.FromColumn(read.Users), IdVocabulary.FromColumn(read.Items), o.MinRating, out _);
+        if (detection is not null)
+            Log($"defense {o.Defense}: {detection.SuspectedCount} of {train.Users.Count} users suspected of being fake profiles; their {read.Count - table.Count} rows are not trained on");
         Log($"{ModelKind}: {train.Count} positives, {train.Users.Count} users, {train.Items.Count} items");
         int seed = o.Seed ?? host.Rand.Next();
         var resume = o.ResumeFrom;

@@ -23,6 +23,8 @@ public abstract class RecommenderTrainerOptions
         public const int TopK = 10;
         /// <summary>Default <see cref="ValidationFraction"/>.</summary>
         public const double ValidationFraction = 0.1;
+        /// <summary>Default <see cref="Defense"/>.</summary>
+        public const Robustness.PoisoningDefense Defense = Robustness.PoisoningDefense.None;
     }
 
     /// <summary>The user id column: a key column (e.g. from <c>MapValueToKey</c>), an integer, whole-number or text column.</summary>
@@ -40,6 +42,14 @@ public abstract class RecommenderTrainerOptions
     /// <summary>Rows with a rating at or above this value are positives; the others only add their ids to the catalogue. Null: every row is a positive.</summary>
     [HyperParameter("min_rating", "--min-rating", "Rows rated at or above R are positives (default: every row).", ValueName = "R")]
     public float? MinRating { get; set; }
+
+    /// <summary>
+    /// What training does against poisoned data (fake profiles) before it trains: <c>None</c> trains on every row;
+    /// <c>Auto</c> (the recommended defence) and the named defences drop the rows of the users a fake-profile
+    /// detector suspects (<see cref="Robustness.PoisoningDefenses"/>); those users stay in the catalogue.
+    /// </summary>
+    [HyperParameter("defense", "--defense", "Against poisoned training data: none, auto (the recommended defence: drop the users a fake-profile detector suspects) or neighbors (that detector: outliers of the similarity to the top neighbours).", FlagValues = ["none", "auto", "neighbors"], ValueName = "D")]
+    public Robustness.PoisoningDefense Defense { get; set; } = Defaults.Defense;
 
     /// <summary>The output column the fitted transformer adds.</summary>
     [NotHyperParameter("an output column")]

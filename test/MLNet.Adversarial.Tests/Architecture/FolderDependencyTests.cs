@@ -19,7 +19,7 @@ public sealed class FolderDependencyTests
     // Lowest first. A row may name a subfolder ("Trainers/Irgan"): its files keep the namespace of the top folder, so
     // the scan attributes a reference to it by the types declared there. The trainer families use the shared trainer
     // code at the top of Trainers and not each other, except IRGAN, which pre-trains its generator with BPR.
-    private static readonly string[] BelowTrainers = ["Data", "Runtime", "Models", "Onnx", "Text", "Evaluation", "Training", "Serving"];
+    private static readonly string[] BelowTrainers = ["Data", "Runtime", "Models", "Onnx", "Text", "Evaluation", "Robustness", "Training", "Serving"];
     private static readonly Layer[] Layers =
     [
         new("Data", []),
@@ -28,6 +28,7 @@ public sealed class FolderDependencyTests
         new("Onnx", ["Data", "Models"]),
         new("Text", ["Data", "Models", "Onnx"]),
         new("Evaluation", ["Data", "Models", "Onnx", "Text"]),
+        new("Robustness", ["Data", "Models", "Evaluation"]),
         new("Training", ["Data", "Models"]),
         new("Serving", ["Data", "Models", "Onnx", "Text", "Training"]),
         new("Trainers", BelowTrainers),

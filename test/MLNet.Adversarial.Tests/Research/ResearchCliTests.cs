@@ -8,7 +8,7 @@ namespace MLNet.Adversarial.Tests.Research;
 public sealed class ResearchCliTests
 {
     private static readonly string[] ProductCommands = ["train", "update", "tune", "evaluate", "recommend", "score", "export", "audit"];
-    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin", "update-bench"];
+    private static readonly string[] ResearchCommands = ["reproduce", "bench", "scale", "text-bench", "privacy-tradeoff", "foldin", "update-bench", "poisoning"];
 
     [TestMethod]
     public void TheShippedToolHasTheProductCommandsAndTheHarnessTheResearchOnes()
